@@ -1,0 +1,45 @@
+# berth: build, run a demo container, and test.
+GO        ?= go
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/sbin
+VERSION   ?= $(shell cat VERSION 2>/dev/null || echo 0.1.0-dev)
+COMMIT    ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+GO_TAGS   ?= netgo osusergo seccomp
+LDFLAGS   := -s -w -X main.version=$(VERSION) -X main.gitCommit=$(COMMIT) -extldflags -static
+BUNDLE    ?= tests/integration/bundle
+
+export CGO_ENABLED := 1
+
+.PHONY: all build deps run bundle test unit integration install clean
+
+all: build
+
+build:
+	$(GO) build -trimpath -tags '$(GO_TAGS)' -ldflags '$(LDFLAGS)' -o berth .
+
+# Debian packages the build and the tests need (idempotent, quiet when present).
+deps:
+	@bash tests/deps.sh
+
+bundle: $(BUNDLE)/config.json
+
+$(BUNDLE)/config.json: tests/integration/mkbundle.sh
+	bash tests/integration/mkbundle.sh $(BUNDLE)
+
+# One command: install what is needed, build, and run a real container.
+run: deps build bundle
+	./berth run --bundle $(BUNDLE) berth-demo-$$$$
+
+unit:
+	$(GO) test -tags '$(GO_TAGS)' ./...
+
+integration: build bundle
+	BERTH=$(CURDIR)/berth bats -r tests/integration
+
+test: deps build bundle unit integration
+
+install: build
+	install -D -m 0755 berth $(DESTDIR)$(BINDIR)/berth
+
+clean:
+	rm -rf berth $(BUNDLE)

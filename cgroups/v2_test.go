@@ -1,0 +1,270 @@
+package cgroups
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/berth-runtime/berth/cgroups/devices"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+)
+
+// newFakeV2 returns the v2 Manager of container path p in a fake cgroup2
+// hierarchy whose dirs (p and its parents) exist with their kernel files.
+// Device rules are recorded instead of loaded as BPF.
+func newFakeV2(t *testing.T, p string) (*v2Manager, *writes, *[][]devices.Rule, string) {
+	t.Helper()
+	l, root := fakeLayout(t, ModeV2)
+	m, err := New(Config{Path: p, ID: "c1", Layout: l})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v2 := m.(*v2Manager)
+	for d := v2.dir; d != root; d = filepath.Dir(d) {
+		fakeCgroup(t, "", d)
+	}
+	var rules [][]devices.Rule
+	v2.setDeviceRules = func(dir string, r []devices.Rule) error {
+		rules = append(rules, r)
+		return nil
+	}
+	return v2, recordV2(v2), &rules, root
+}
+
+func TestV2Apply(t *testing.T) {
+	m, _, _, root := newFakeV2(t, "pod/c1")
+	if err := m.Apply(4242); err != nil {
+		t.Fatal(err)
+	}
+	if got := read(t, filepath.Join(m.dir, "cgroup.procs")); got != "4242" {
+		t.Errorf("cgroup.procs = %q", got)
+	}
+	// Every controller the parent offers is enabled in each parent.
+	want := "+cpuset +cpu +io +memory +hugetlb +pids +rdma"
+	for _, d := range []string{root, filepath.Join(root, "pod")} {
+		if got := read(t, filepath.Join(d, "cgroup.subtree_control")); got != want {
+			t.Errorf("%s/cgroup.subtree_control = %q, want %q", d, got, want)
+		}
+	}
+	// Already enabled: nothing is written.
+	fakeFiles(t, root, map[string]string{"cgroup.subtree_control": "cpuset cpu io memory hugetlb pids rdma"})
+	if err := m.Apply(4243); err != nil {
+		t.Fatal(err)
+	}
+	if got := read(t, filepath.Join(root, "cgroup.subtree_control")); got != "cpuset cpu io memory hugetlb pids rdma" {
+		t.Errorf("rewrote an up-to-date subtree_control: %q", got)
+	}
+	if p := m.Paths(); len(p) != 1 || p[""] != m.dir {
+		t.Errorf("Paths = %v", p)
+	}
+}
+
+func TestV2SetMemory(t *testing.T) {
+	m, w, _, _ := newFakeV2(t, "c1")
+	for _, tc := range []struct {
+		mem  specs.LinuxMemory
+		want string
+	}{
+		{specs.LinuxMemory{Limit: ptr(int64(100)), Swap: ptr(int64(300)), Reservation: ptr(int64(50)), Swappiness: ptr(uint64(5)), DisableOOMKiller: ptr(true)},
+			"memory.swap.max=200|memory.max=100|memory.low=50"},
+		{specs.LinuxMemory{Limit: ptr(int64(100)), Swap: ptr(int64(100))}, "memory.swap.max=0|memory.max=100"},
+		{specs.LinuxMemory{Limit: ptr(int64(-1))}, "memory.swap.max=max|memory.max=max"},
+		{specs.LinuxMemory{Limit: ptr(int64(100)), Swap: ptr(int64(-1))}, "memory.swap.max=max|memory.max=100"},
+		{specs.LinuxMemory{Reservation: ptr(int64(-1))}, "memory.low=max"},
+	} {
+		if err := m.Set(&specs.LinuxResources{Memory: &tc.mem}); err != nil {
+			t.Fatal(err)
+		}
+		if got := w.take(); got != tc.want {
+			t.Errorf("%+v: %s, want %s", tc.mem, got, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		mem  specs.LinuxMemory
+		want string
+	}{
+		{specs.LinuxMemory{Swap: ptr(int64(100))}, "swap: a swap limit needs a memory limit"},
+		{specs.LinuxMemory{Limit: ptr(int64(200)), Swap: ptr(int64(100))}, "below the memory limit"},
+		{specs.LinuxMemory{Limit: ptr(int64(8192)), CheckBeforeUpdate: ptr(true)}, "not above the current usage 8192"},
+	} {
+		if err := m.Set(&specs.LinuxResources{Memory: &tc.mem}); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: %v, want %q", tc.mem, err, tc.want)
+		}
+	}
+	// Without swap accounting, "no limit" on swap is not an error.
+	os.Remove(filepath.Join(m.dir, "memory.swap.max"))
+	if err := m.Set(&specs.LinuxResources{Memory: &specs.LinuxMemory{Limit: ptr(int64(-1))}}); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestV2SetCPU(t *testing.T) {
+	m, w, _, _ := newFakeV2(t, "c1")
+	for _, tc := range []struct {
+		cpu  specs.LinuxCPU
+		want string
+	}{
+		{specs.LinuxCPU{Shares: ptr(uint64(1024)), Quota: ptr(int64(50000)), Period: ptr(uint64(200000)), Burst: ptr(uint64(1000)), Idle: ptr(int64(0))},
+			"cpu.idle=0|cpu.weight=100|cpu.max.burst=1000|cpu.max=50000 200000"},
+		{specs.LinuxCPU{Period: ptr(uint64(100000))}, "cpu.max=50000 100000"}, // keeps the quota
+		{specs.LinuxCPU{Quota: ptr(int64(-1))}, "cpu.max=max 100000"},
+		{specs.LinuxCPU{Quota: ptr(int64(20000))}, "cpu.max=20000 100000"},
+		{specs.LinuxCPU{Cpus: "0-1", Mems: "0"}, "cpuset.cpus=0-1|cpuset.mems=0"},
+	} {
+		if err := m.Set(&specs.LinuxResources{CPU: &tc.cpu}); err != nil {
+			t.Fatal(err)
+		}
+		if got := w.take(); got != tc.want {
+			t.Errorf("%+v: %s, want %s", tc.cpu, got, tc.want)
+		}
+	}
+	err := m.Set(&specs.LinuxResources{CPU: &specs.LinuxCPU{RealtimeRuntime: ptr(int64(100))}})
+	if err == nil || !strings.Contains(err.Error(), "not supported on cgroup v2") {
+		t.Errorf("realtime on v2: %v", err)
+	}
+}
+
+func TestV2SetIO(t *testing.T) {
+	m, w, _, _ := newFakeV2(t, "c1")
+	dev := specs.LinuxBlockIODevice{Major: 8, Minor: 16}
+	io := &specs.LinuxBlockIO{
+		Weight: ptr(uint16(500)), LeafWeight: ptr(uint16(30)),
+		WeightDevice:            []specs.LinuxWeightDevice{{LinuxBlockIODevice: dev, Weight: ptr(uint16(1000))}},
+		ThrottleReadBpsDevice:   []specs.LinuxThrottleDevice{{LinuxBlockIODevice: dev, Rate: 100}},
+		ThrottleWriteBpsDevice:  []specs.LinuxThrottleDevice{{LinuxBlockIODevice: dev, Rate: 0}},
+		ThrottleReadIOPSDevice:  []specs.LinuxThrottleDevice{{LinuxBlockIODevice: dev, Rate: 10}},
+		ThrottleWriteIOPSDevice: []specs.LinuxThrottleDevice{{LinuxBlockIODevice: dev, Rate: 20}},
+	}
+	if err := m.Set(&specs.LinuxResources{BlockIO: io}); err != nil {
+		t.Fatal(err)
+	}
+	throttles := "|io.max=8:16 rbps=100|io.max=8:16 wbps=max|io.max=8:16 riops=10|io.max=8:16 wiops=20"
+	if got, want := w.take(), "io.weight=4950|io.weight=8:16 10000"+throttles; got != want {
+		t.Errorf("without BFQ:\n%s\nwant\n%s", got, want)
+	}
+	fakeFiles(t, m.dir, map[string]string{"io.bfq.weight": "default 100\n"})
+	if err := m.Set(&specs.LinuxResources{BlockIO: io}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := w.take(), "io.bfq.weight=500|io.bfq.weight=8:16 1000"+throttles; got != want {
+		t.Errorf("with BFQ:\n%s\nwant\n%s", got, want)
+	}
+}
+
+func TestV2SetOthers(t *testing.T) {
+	m, w, rules, _ := newFakeV2(t, "c1")
+	err := m.Set(&specs.LinuxResources{
+		Pids:           &specs.LinuxPids{Limit: ptr(int64(-1))},
+		HugepageLimits: []specs.LinuxHugepageLimit{{Pagesize: "2MB", Limit: 2 << 20}},
+		Rdma:           map[string]specs.LinuxRdma{"mlx4_0": {HcaObjects: ptr(uint32(7))}},
+		Network:        &specs.LinuxNetwork{ClassID: ptr(uint32(1))}, // no v2 knob: ignored
+		Unified:        map[string]string{"pids.max": "7", "io.max": "8:0 rbps=1\n8:16 wbps=2\n", "cgroup.max.depth": "3"},
+		Devices:        []specs.LinuxDeviceCgroup{{Allow: false, Access: "rwm"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "pids.max=max|hugetlb.2MB.max=2097152|hugetlb.2MB.rsvd.max=2097152|rdma.max=mlx4_0 hca_object=7|" +
+		"cgroup.max.depth=3|io.max=8:0 rbps=1|io.max=8:16 wbps=2|pids.max=7"
+	if got := w.take(); got != want {
+		t.Errorf("writes\n%s\nwant\n%s", got, want)
+	}
+	if len(*rules) != 1 || len((*rules)[0]) != 12 || (*rules)[0][0].Allow {
+		t.Errorf("device rules: deny-all plus 11 defaults expected, got %v", *rules)
+	}
+	for _, tc := range []struct {
+		u    map[string]string
+		want string
+	}{
+		{map[string]string{"../x": "1"}, "without '/'"},
+		{map[string]string{"nodot": "1"}, "must be <controller>.<parameter>"},
+		{map[string]string{"misc.max": "1"}, "the misc controller is not enabled"},
+	} {
+		if err := m.Set(&specs.LinuxResources{Unified: tc.u}); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("unified %v: %v, want %q", tc.u, err, tc.want)
+		}
+	}
+	fakeFiles(t, m.dir, map[string]string{"cgroup.controllers": "cpu memory"})
+	err = m.Set(&specs.LinuxResources{Pids: &specs.LinuxPids{Limit: ptr(int64(1))}})
+	if err == nil || err.Error() != fmt.Sprintf("linux.resources.pids: cannot be set: the pids controller is not enabled for %s", m.dir) {
+		t.Errorf("disabled controller: %v", err)
+	}
+}
+
+func TestV2FreezeAndKill(t *testing.T) {
+	m, _, _, _ := newFakeV2(t, "c1")
+	fakeFiles(t, m.dir, map[string]string{"cgroup.events": "populated 1\nfrozen 1\n"})
+	if err := m.Freeze(); err != nil {
+		t.Fatal(err)
+	}
+	if got := read(t, filepath.Join(m.dir, "cgroup.freeze")); got != "1" {
+		t.Errorf("cgroup.freeze = %q", got)
+	}
+	if s, err := m.State(); s != Frozen || err != nil {
+		t.Errorf("State = %v %v", s, err)
+	}
+	fakeFiles(t, m.dir, map[string]string{"cgroup.events": "populated 1\nfrozen 0\n"})
+	if err := m.Thaw(); err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := m.State(); s != Thawed {
+		t.Errorf("State = %v", s)
+	}
+	os.Remove(filepath.Join(m.dir, "cgroup.freeze"))
+	if s, err := m.State(); s != Undefined || err != nil {
+		t.Errorf("State without cgroup.freeze = %v %v", s, err)
+	}
+	// Destroy's kill goes through cgroup.kill, but never at ourselves.
+	fakeFiles(t, m.dir, map[string]string{"cgroup.procs": "999999\n"})
+	if err := m.killAll(); err != nil {
+		t.Fatal(err)
+	}
+	if got := read(t, filepath.Join(m.dir, "cgroup.kill")); got != "1" {
+		t.Errorf("cgroup.kill = %q", got)
+	}
+	fakeFiles(t, m.dir, map[string]string{"cgroup.procs": fmt.Sprint(os.Getpid()), "cgroup.kill": ""})
+	if err := m.killAll(); err == nil || !strings.Contains(err.Error(), "holds the runtime itself") {
+		t.Errorf("killAll with our own pid: %v", err)
+	}
+	if got := read(t, filepath.Join(m.dir, "cgroup.kill")); got != "" {
+		t.Error("cgroup.kill written although it holds the runtime")
+	}
+}
+
+func TestV2Skipped(t *testing.T) {
+	m := &v2Manager{dir: "/nonexistent", skipped: true}
+	if len(m.Paths()) != 0 || m.Exists() || m.Path("") != "" {
+		t.Error("a skipped cgroup must have no paths")
+	}
+	if err := m.Set(&specs.LinuxResources{Devices: []specs.LinuxDeviceCgroup{{Access: "r"}}}); err != nil {
+		t.Errorf("Set of devices only: %v", err)
+	}
+	if err := m.Set(&specs.LinuxResources{Pids: &specs.LinuxPids{Limit: ptr(int64(1))}}); !errors.Is(err, ErrNoCgroup) {
+		t.Errorf("Set of a limit: %v", err)
+	}
+	if err := m.Destroy(); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestConversions(t *testing.T) {
+	for shares, want := range map[uint64]uint64{0: 0, 1: 1, 2: 1, 3: 2, 1024: 100, 262143: 10000, 262144: 10000, 262145: 10000, 512: 59, 2048: 174} {
+		if got := CPUSharesToWeight(shares); got != want {
+			t.Errorf("CPUSharesToWeight(%d) = %d, want %d", shares, got, want)
+		}
+	}
+	for w, want := range map[uint16]uint64{0: 0, 10: 1, 100: 910, 500: 4950, 1000: 10000} {
+		if got := BlkioWeightToIOWeight(w); got != want {
+			t.Errorf("BlkioWeightToIOWeight(%d) = %d, want %d", w, got, want)
+		}
+	}
+	if isPermission(errors.New("x")) || !isPermission(&FileError{Err: errEACCES()}) {
+		t.Error("isPermission")
+	}
+}
+
+func errEACCES() error { return unix.EACCES }

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/berth-runtime/berth/libcontainer"
+	"github.com/berth-runtime/berth/specconv"
+)
+
+// createContainer is create (and the first half of run): load and validate
+// the bundle's config, then create the container. verb names the command
+// in errors, as runc does ("berth run failed: ...").
+func createContainer(ctx *cli.Context, verb string) (*libcontainer.Container, error) {
+	c, err := doCreate(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("berth %s failed: %w", verb, err)
+	}
+	return c, nil
+}
+
+func doCreate(ctx *cli.Context) (*libcontainer.Container, error) {
+	id, err := containerID(ctx)
+	if err != nil {
+		return nil, err
+	}
+	root, err := stateRoot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	bundle := ctx.String("bundle")
+	if bundle == "" {
+		if bundle, err = os.Getwd(); err != nil {
+			return nil, err
+		}
+	}
+	if bundle, err = filepath.Abs(bundle); err != nil {
+		return nil, err
+	}
+	if n := ctx.Int("preserve-fds"); n < 0 {
+		return nil, errors.New("--preserve-fds must be a positive integer")
+	}
+	isRootless, err := rootless(ctx)
+	if err != nil {
+		return nil, err
+	}
+	spec, err := specconv.LoadSpec(bundle)
+	if err != nil {
+		return nil, err
+	}
+	opts := specconv.ValidateOptions{Systemd: ctx.Bool("systemd-cgroup"), Rootless: isRootless}
+	if err := specconv.Validate(spec, bundle, opts); err != nil {
+		return nil, err
+	}
+	return libcontainer.Create(&libcontainer.CreateOptions{
+		Root:          root,
+		ID:            id,
+		Bundle:        bundle,
+		Spec:          spec,
+		ConsoleSocket: ctx.String("console-socket"),
+		PidfdSocket:   ctx.String("pidfd-socket"),
+		PidFile:       ctx.String("pid-file"),
+		NoPivot:       ctx.Bool("no-pivot"),
+		NoNewKeyring:  ctx.Bool("no-new-keyring"),
+		PreserveFDs:   ctx.Int("preserve-fds"),
+		Systemd:       ctx.Bool("systemd-cgroup"),
+		Rootless:      isRootless,
+	})
+}

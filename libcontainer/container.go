@@ -1,0 +1,182 @@
+package libcontainer
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+
+	"github.com/berth-runtime/berth/cgroups"
+)
+
+// ErrNotExist is runc's error for an unknown container ID; callers match its text.
+var ErrNotExist = errors.New("container does not exist")
+
+// ErrExist is runc's error for a duplicate container ID.
+var ErrExist = errors.New("container with given ID already exists")
+
+// ErrNotRunning is runc's error for signalling a container that has no
+// running init.
+var ErrNotRunning = errors.New("container not running")
+
+// Status is a container's status, in the runtime spec's words.
+type Status string
+
+const (
+	Creating Status = "creating"
+	Created  Status = "created"
+	Running  Status = "running"
+	Paused   Status = "paused"
+	Stopped  Status = "stopped"
+)
+
+// Container is a container known to a state root. Commands load it, act,
+// and drop it; nothing about it lives in the berth process beyond that.
+type Container struct {
+	ID    string
+	Dir   string // <root>/<id>
+	State *State
+	spec  *specs.Spec
+	lock  *os.File
+}
+
+// Load reads the container id from the state root. A state dir without a
+// state file (a create that died early) is ErrNotExist, as with runc.
+func Load(root, id string) (*Container, error) {
+	if err := ValidateID(id); err != nil {
+		return nil, err
+	}
+	dir := filepath.Join(root, id)
+	st, err := loadState(dir)
+	if err != nil {
+		if errors.Is(err, errNoState) {
+			return nil, ErrNotExist
+		}
+		return nil, err
+	}
+	return &Container{ID: id, Dir: dir, State: st}, nil
+}
+
+// Lock takes the container's exclusive lock: commands that change a
+// container serialize on it. The lock is released by Unlock or exit.
+func (c *Container) Lock() error {
+	f, err := os.Open(c.Dir)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return ErrNotExist
+		}
+		return err
+	}
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX); err != nil {
+		f.Close()
+		return fmt.Errorf("lock %s: %w", c.Dir, err)
+	}
+	c.lock = f
+	// Someone may have deleted the container while we waited.
+	st, err := loadState(c.Dir)
+	if err != nil {
+		c.Unlock()
+		if errors.Is(err, errNoState) {
+			return ErrNotExist
+		}
+		return err
+	}
+	c.State = st
+	return nil
+}
+
+// Unlock releases Lock.
+func (c *Container) Unlock() {
+	if c.lock != nil {
+		c.lock.Close()
+		c.lock = nil
+	}
+}
+
+// Spec returns the spec the container was created with.
+func (c *Container) Spec() (*specs.Spec, error) {
+	if c.spec == nil {
+		s, err := loadSpec(c.Dir)
+		if err != nil {
+			return nil, fmt.Errorf("load config of container %s: %w", c.ID, err)
+		}
+		c.spec = s
+	}
+	return c.spec, nil
+}
+
+// cgroupManager rebuilds the container's cgroup manager from its state.
+func (c *Container) cgroupManager() (cgroups.Manager, error) {
+	cfg := cgroups.Config{ID: c.ID, Path: c.State.CgroupsPath, Systemd: c.State.Systemd, Rootless: c.State.Rootless}
+	return cgroups.Load(cfg, c.State.CgroupPaths)
+}
+
+// Status derives the status from the system, never from a file: a dead init
+// or a recycled pid is stopped; a frozen cgroup is paused; an init still
+// waiting on the exec fifo is created.
+func (c *Container) Status() Status {
+	if !processAlive(c.State.InitPid, c.State.InitStartTime) {
+		return Stopped
+	}
+	if c.State.Creating {
+		return Creating
+	}
+	if c.isPaused() {
+		return Paused
+	}
+	if _, err := os.Lstat(filepath.Join(c.Dir, fifoName)); err == nil {
+		return Created
+	}
+	return Running
+}
+
+func (c *Container) isPaused() bool {
+	if len(c.State.CgroupPaths) == 0 {
+		return false
+	}
+	m, err := c.cgroupManager()
+	if err != nil {
+		return false
+	}
+	st, err := m.State()
+	return err == nil && st == cgroups.Frozen
+}
+
+// OCIState is the container's state in the runtime spec's form, as hooks
+// receive it.
+func (c *Container) OCIState(status Status) *specs.State {
+	pid := c.State.InitPid
+	if status == Stopped {
+		pid = 0
+	}
+	return &specs.State{
+		Version:     specs.Version,
+		ID:          c.ID,
+		Status:      specs.ContainerState(status),
+		Pid:         pid,
+		Bundle:      c.State.Bundle,
+		Annotations: c.State.Annotations,
+	}
+}
+
+// List returns the IDs of the containers in root (dirs with a state file or
+// not: a half-created one still shows up for `delete`).
+func List(root string) ([]string, error) {
+	entries, err := os.ReadDir(root)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	var ids []string
+	for _, e := range entries {
+		if e.IsDir() && ValidateID(e.Name()) == nil {
+			ids = append(ids, e.Name())
+		}
+	}
+	return ids, nil
+}

@@ -1,0 +1,188 @@
+package libcontainer
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+
+	"github.com/berth-runtime/berth/cgroups"
+)
+
+// CreateOptions are the inputs of Create; they mirror runc's create flags.
+type CreateOptions struct {
+	Root   string // state root (--root)
+	ID     string
+	Bundle string // absolute bundle path
+	Spec   *specs.Spec
+	// ConsoleSocket is the path of the AF_UNIX socket that receives the pty
+	// master; Console is an already connected socket (run's own proxy).
+	ConsoleSocket string
+	Console       *os.File
+	PidFile       string
+	PidfdSocket   string // receives a pidfd of the init (SCM_RIGHTS)
+	NoPivot       bool
+	NoNewKeyring  bool
+	PreserveFDs   int
+	Systemd       bool
+	Rootless      bool
+}
+
+// Create creates a container whose init waits on the exec fifo for Start.
+// On failure nothing is left: no state dir, cgroup, mount or process.
+func Create(o *CreateOptions) (c *Container, err error) {
+	if err := ValidateID(o.ID); err != nil {
+		return nil, err
+	}
+	spec := o.Spec
+	rootfs, err := resolveRootfs(o.Bundle, spec)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(o.Root, 0o711); err != nil {
+		return nil, fmt.Errorf("create state root %s: %w", o.Root, err)
+	}
+	dir := filepath.Join(o.Root, o.ID)
+	if err := os.Mkdir(dir, 0o711); err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return nil, ErrExist
+		}
+		return nil, fmt.Errorf("create state dir: %w", err)
+	}
+	c = &Container{ID: o.ID, Dir: dir, spec: spec}
+	// Hold the lock from the start: delete or a second create of this ID
+	// waits until we are done or dead.
+	if lf, lerr := os.Open(dir); lerr == nil {
+		if lerr = unix.Flock(int(lf.Fd()), unix.LOCK_EX); lerr == nil {
+			c.lock = lf
+		} else {
+			lf.Close()
+		}
+	}
+	defer c.Unlock()
+
+	c.State = &State{
+		ID:           o.ID,
+		Bundle:       o.Bundle,
+		Rootfs:       rootfs,
+		Created:      time.Now().UTC(),
+		Creating:     true,
+		Annotations:  spec.Annotations,
+		PrivatePidNS: hasNamespace(spec, specs.PIDNamespace) && namespacePath(spec, specs.PIDNamespace) == "",
+		Systemd:      o.Systemd,
+		Rootless:     o.Rootless,
+	}
+	if spec.Linux != nil {
+		c.State.CgroupsPath = spec.Linux.CgroupsPath
+	}
+	p := &initProcess{c: c, opts: o, spec: spec, rootfs: rootfs}
+	defer func() {
+		if err != nil {
+			p.abort()
+		}
+	}()
+	if err := saveSpec(dir, spec); err != nil {
+		return nil, fmt.Errorf("save config: %w", err)
+	}
+	if err := p.start(); err != nil {
+		return nil, err
+	}
+	c.State.Creating = false
+	if err := saveState(dir, c.State); err != nil {
+		return nil, err
+	}
+	if o.PidFile != "" {
+		if err := writePidFile(o.PidFile, c.State.InitPid); err != nil {
+			return nil, err
+		}
+	}
+	if o.PidfdSocket != "" {
+		if err := sendPidfd(o.PidfdSocket, c.State.InitPid); err != nil {
+			return nil, err
+		}
+	}
+	p.conn.Close()
+	return c, nil
+}
+
+// resolveRootfs makes root.path absolute (relative to the bundle) and
+// resolves its symlinks, so every later path under it is real.
+func resolveRootfs(bundle string, spec *specs.Spec) (string, error) {
+	if spec.Root == nil || spec.Root.Path == "" {
+		return "", errors.New("root.path: must be set")
+	}
+	p := spec.Root.Path
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(bundle, p)
+	}
+	real, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return "", fmt.Errorf("root.path: rootfs %q does not exist", p)
+		}
+		return "", fmt.Errorf("root.path: %w", err)
+	}
+	fi, err := os.Stat(real)
+	if err != nil {
+		return "", fmt.Errorf("root.path: %w", err)
+	}
+	if !fi.IsDir() {
+		return "", fmt.Errorf("root.path: rootfs %q is not a directory", p)
+	}
+	return real, nil
+}
+
+// writePidFile writes pid (no newline, like runc) through a temporary file
+// and rename, so a reader never sees an empty or partial file.
+func writePidFile(path string, pid int) error {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return err
+	}
+	tmp := filepath.Join(filepath.Dir(abs), "."+filepath.Base(abs)+".tmp")
+	if err := os.WriteFile(tmp, []byte(strconv.Itoa(pid)), 0o644); err != nil {
+		return fmt.Errorf("write pid file: %w", err)
+	}
+	if err := os.Rename(tmp, abs); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write pid file: %w", err)
+	}
+	return nil
+}
+
+// cgroupConfig is the cgroup manager's view of a spec.
+func cgroupConfig(id string, spec *specs.Spec, systemd, rootless bool) cgroups.Config {
+	cfg := cgroups.Config{ID: id, Systemd: systemd, Rootless: rootless}
+	if spec.Linux != nil {
+		cfg.Path = spec.Linux.CgroupsPath
+		cfg.Resources = spec.Linux.Resources
+		cfg.Devices = spec.Linux.Devices
+	}
+	return cfg
+}
+
+// sendPidfd sends a pidfd of pid over the AF_UNIX socket at path.
+func sendPidfd(path string, pid int) error {
+	fd, err := unix.PidfdOpen(pid, 0)
+	if err != nil {
+		return fmt.Errorf("pidfd_open %d: %w", pid, err)
+	}
+	defer unix.Close(fd)
+	sock, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(sock)
+	if err := unix.Connect(sock, &unix.SockaddrUnix{Name: path}); err != nil {
+		return fmt.Errorf("connect to pidfd socket %s: %w", path, err)
+	}
+	if err := unix.Sendmsg(sock, []byte("pidfd"), unix.UnixRights(fd), nil, 0); err != nil {
+		return fmt.Errorf("send pidfd: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,178 @@
+package libcontainer
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+
+	"github.com/berth-runtime/berth/nsenter"
+)
+
+// initer is the container's init (P1) between its birth in the C stage and
+// the exec of the user's process. Its steps are run() in order.
+type initer struct {
+	cfg     *initConfig
+	pipe    *os.File
+	dec     *json.Decoder
+	fifoFD  int
+	console *os.File // connected console socket, nil without a terminal
+	sys     hostOps
+}
+
+// Init is `berth init`: the container's init process. It never returns: it
+// execs the user's process or exits non-zero after telling the parent why.
+func Init() {
+	// Capabilities, no_new_privs and seccomp are per-thread: everything from
+	// here to execve must happen on this one thread.
+	runtime.LockOSThread()
+	it, err := newIniter()
+	if err == nil {
+		err = it.run()
+	}
+	// run only returns on failure.
+	if it != nil && it.pipe != nil {
+		it.send(syncMsg{Type: msgError, Error: err.Error()})
+	} else {
+		fmt.Fprintln(os.Stderr, "berth init:", err)
+	}
+	os.Exit(1)
+}
+
+func newIniter() (*initer, error) {
+	pipeFD, err := envFD(nsenter.EnvInitPipe)
+	if err != nil {
+		return nil, err
+	}
+	it := &initer{pipe: os.NewFile(uintptr(pipeFD), "init-pipe"), sys: realHost{}}
+	it.dec = json.NewDecoder(it.pipe)
+	if it.fifoFD, err = envFD(envFifoFD); err != nil {
+		return it, err
+	}
+	if _, ok := os.LookupEnv(envConsoleFD); ok {
+		fd, err := envFD(envConsoleFD)
+		if err != nil {
+			return it, err
+		}
+		it.console = os.NewFile(uintptr(fd), "console-socket")
+	}
+	var cfg initConfig
+	if err := it.dec.Decode(&cfg); err != nil {
+		return it, fmt.Errorf("read init config: %w", err)
+	}
+	if cfg.Spec == nil || cfg.Spec.Process == nil {
+		return it, errors.New("init config without a process")
+	}
+	it.cfg = &cfg
+	return it, nil
+}
+
+func envFD(name string) (int, error) {
+	v := os.Getenv(name)
+	fd, err := strconv.Atoi(v)
+	if err != nil || fd < 0 {
+		return -1, fmt.Errorf("bad %s=%q", name, v)
+	}
+	os.Unsetenv(name)
+	return fd, nil
+}
+
+func (it *initer) send(m syncMsg) error {
+	data, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	_, err = it.pipe.Write(append(data, '\n'))
+	return err
+}
+
+func (it *initer) recv(want string) error {
+	var m syncMsg
+	if err := it.dec.Decode(&m); err != nil {
+		return fmt.Errorf("read from parent: %w", err)
+	}
+	if m.Type != want {
+		return fmt.Errorf("parent sent %q, expected %q", m.Type, want)
+	}
+	return nil
+}
+
+// run is the init sequence. Order matters; see DESIGN.md "The life of a
+// container", step 4.
+func (it *initer) run() error {
+	spec := it.cfg.Spec
+	if err := it.setupNetwork(); err != nil {
+		return err
+	}
+	if err := it.prepareRootfs(); err != nil {
+		return err
+	}
+	if it.cfg.RuntimeHooks {
+		if err := it.send(syncMsg{Type: msgHooks}); err != nil {
+			return err
+		}
+		if err := it.recv(msgResume); err != nil {
+			return err
+		}
+	}
+	if spec.Hooks != nil && len(spec.Hooks.CreateContainer) > 0 {
+		st := it.hookState(specs.StateCreating)
+		if err := runHooks("createContainer", spec.Hooks.CreateContainer, st); err != nil {
+			return err
+		}
+	}
+	if err := it.enterRootfs(); err != nil {
+		return err
+	}
+	if err := it.finishRootfs(); err != nil {
+		return err
+	}
+	if err := it.setupKernelSettings(); err != nil {
+		return err
+	}
+	if err := it.setupConsole(); err != nil {
+		return err
+	}
+	proc, err := it.prepareProcess()
+	if err != nil {
+		return err
+	}
+	if err := it.send(syncMsg{Type: msgReady}); err != nil {
+		return err
+	}
+	it.pipe.Close()
+	it.pipe = nil
+
+	// Past "ready" nobody reads the pipe: failures go to the process's stderr.
+	if err := it.waitForStart(); err != nil {
+		return err
+	}
+	if spec.Hooks != nil && len(spec.Hooks.StartContainer) > 0 {
+		st := it.hookState(specs.StateCreated)
+		if err := runHooks("startContainer", spec.Hooks.StartContainer, st); err != nil {
+			return err
+		}
+	}
+	return proc.exec()
+}
+
+// waitForStart blocks until `start` opens the exec fifo for reading, then
+// tells it we are about to exec by writing one byte.
+func (it *initer) waitForStart() error {
+	path := "/proc/self/fd/" + strconv.Itoa(it.fifoFD)
+	fd, err := unix.Open(path, unix.O_WRONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("open exec fifo: %w", err)
+	}
+	if _, err := unix.Write(fd, []byte("0")); err != nil {
+		return fmt.Errorf("write exec fifo: %w", err)
+	}
+	unix.Close(fd)
+	unix.Close(it.fifoFD)
+	return nil
+}

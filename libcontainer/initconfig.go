@@ -1,0 +1,52 @@
+package libcontainer
+
+import (
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// initConfig is everything the container's init (P1) needs, sent by the
+// parent as one JSON value (step 3 in sync.go).
+type initConfig struct {
+	ID           string      `json:"id"`
+	Bundle       string      `json:"bundle"`
+	Rootfs       string      `json:"rootfs"` // absolute, symlinks resolved
+	Spec         *specs.Spec `json:"spec"`
+	NoPivot      bool        `json:"no_pivot,omitempty"`
+	NoNewKeyring bool        `json:"no_new_keyring,omitempty"`
+	// ExtraFDs is how many fds after stdio the process keeps (--preserve-fds
+	// plus LISTEN_FDS); they are 3..3+ExtraFDs-1.
+	ExtraFDs int `json:"extra_fds,omitempty"`
+	// RuntimeHooks says P must run prestart/createRuntime hooks (msgHooks).
+	RuntimeHooks bool `json:"runtime_hooks,omitempty"`
+	// CgroupPaths are the container's cgroup dirs on the host, for the
+	// cgroup mount when there is no cgroup namespace.
+	CgroupPaths map[string]string `json:"cgroup_paths,omitempty"`
+	// Env is added to the process environment (LISTEN_FDS, LISTEN_PID).
+	Env []string `json:"env,omitempty"`
+}
+
+// hasNamespace reports whether the spec asks for ns (new or joined).
+func hasNamespace(spec *specs.Spec, ns specs.LinuxNamespaceType) bool {
+	if spec.Linux == nil {
+		return false
+	}
+	for _, n := range spec.Linux.Namespaces {
+		if n.Type == ns {
+			return true
+		}
+	}
+	return false
+}
+
+// namespacePath returns the path of a joined namespace, "" when new or absent.
+func namespacePath(spec *specs.Spec, ns specs.LinuxNamespaceType) string {
+	if spec.Linux == nil {
+		return ""
+	}
+	for _, n := range spec.Linux.Namespaces {
+		if n.Type == ns {
+			return n.Path
+		}
+	}
+	return ""
+}

@@ -1,0 +1,322 @@
+package libcontainer
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+
+	"github.com/berth-runtime/berth/cgroups"
+	"github.com/berth-runtime/berth/nsenter"
+)
+
+// initProcess is the parent's side of a container's birth (see sync.go).
+type initProcess struct {
+	c      *Container
+	opts   *CreateOptions
+	spec   *specs.Spec
+	rootfs string
+
+	conn   *os.File // parent end of the init pipe
+	stage  *os.Process
+	cgroup cgroups.Manager
+	pid    int // the container's init (P1), once known
+}
+
+// start runs steps 1-5 of sync.go and returns once init waits on the fifo.
+func (p *initProcess) start() error {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("init pipe: %w", err)
+	}
+	p.conn = os.NewFile(uintptr(fds[0]), "init-pipe")
+	child := os.NewFile(uintptr(fds[1]), "init-pipe-child")
+	defer child.Close()
+
+	fifo, err := p.makeFifo()
+	if err != nil {
+		return err
+	}
+	defer fifo.Close()
+	console, err := p.consoleSocket()
+	if err != nil {
+		return err
+	}
+	if console != nil && console != p.opts.Console {
+		defer console.Close()
+	}
+
+	if err := p.spawnStage(child, fifo, console); err != nil {
+		return err
+	}
+	if err := p.joinCgroup(); err != nil {
+		return err
+	}
+	if _, err := p.conn.Write(p.bootstrap().Encode()); err != nil {
+		return fmt.Errorf("send bootstrap: %w", err)
+	}
+	pid, err := nsenter.Await(p.conn, p.writeIDMaps)
+	// The stage exits right after reporting; reap it either way.
+	st, werr := p.stage.Wait()
+	p.stage = nil
+	if err != nil {
+		return fmt.Errorf("nsenter: %w", err)
+	}
+	if werr == nil && !st.Success() {
+		return fmt.Errorf("nsenter: init stage failed: %v", st)
+	}
+	p.pid = pid
+	if err := p.recordInit(); err != nil {
+		return err
+	}
+	return p.handshake()
+}
+
+// makeFifo creates the exec fifo and returns an O_PATH handle for init. Its
+// owner is the container's root, who opens it for writing.
+func (p *initProcess) makeFifo() (*os.File, error) {
+	path := filepath.Join(p.c.Dir, fifoName)
+	if err := unix.Mkfifo(path, 0o622); err != nil {
+		return nil, fmt.Errorf("create exec fifo: %w", err)
+	}
+	uid, gid := hostRootIDs(p.spec)
+	if err := os.Chown(path, uid, gid); err != nil {
+		return nil, fmt.Errorf("chown exec fifo: %w", err)
+	}
+	f, err := os.OpenFile(path, unix.O_PATH|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("open exec fifo: %w", err)
+	}
+	return f, nil
+}
+
+// consoleSocket connects to --console-socket when the process has a terminal.
+func (p *initProcess) consoleSocket() (*os.File, error) {
+	if !p.spec.Process.Terminal {
+		return nil, nil
+	}
+	if p.opts.Console != nil {
+		return p.opts.Console, nil
+	}
+	if p.opts.ConsoleSocket == "" {
+		return nil, errors.New("cannot allocate tty if berth will detach without setting console socket")
+	}
+	conn, err := net.Dial("unix", p.opts.ConsoleSocket)
+	if err != nil {
+		return nil, fmt.Errorf("connect to console socket %s: %w", p.opts.ConsoleSocket, err)
+	}
+	defer conn.Close()
+	f, err := conn.(*net.UnixConn).File()
+	if err != nil {
+		return nil, fmt.Errorf("console socket: %w", err)
+	}
+	return f, nil
+}
+
+// spawnStage starts `berth init` (P0) with the caller's stdio, the
+// preserved fds at their numbers, the init pipe, the fifo and the console.
+func (p *initProcess) spawnStage(child, fifo, console *os.File) error {
+	files := []*os.File{stdioFile(0), stdioFile(1), stdioFile(2)}
+	extra := p.opts.PreserveFDs + listenFDs()
+	for i := 0; i < extra; i++ {
+		files = append(files, stdioFile(3+i))
+	}
+	env := []string{
+		nsenter.EnvInitPipe + "=" + strconv.Itoa(len(files)),
+		envFifoFD + "=" + strconv.Itoa(len(files)+1),
+	}
+	files = append(files, child, fifo)
+	if console != nil {
+		env = append(env, envConsoleFD+"="+strconv.Itoa(len(files)))
+		files = append(files, console)
+	}
+	proc, err := os.StartProcess("/proc/self/exe", []string{"berth", "init"}, &os.ProcAttr{Env: env, Files: files})
+	if err != nil {
+		return fmt.Errorf("start init: %w", err)
+	}
+	p.stage = proc
+	return nil
+}
+
+// stdioFile returns fd as a file if it is open, nil (closed in the child)
+// if not: a closed stdin stays closed in the container.
+func stdioFile(fd int) *os.File {
+	if _, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err != nil {
+		return nil
+	}
+	return os.NewFile(uintptr(fd), "fd"+strconv.Itoa(fd))
+}
+
+// listenFDs is the number of socket-activation fds passed to us ($LISTEN_FDS).
+func listenFDs() int {
+	n, err := strconv.Atoi(os.Getenv("LISTEN_FDS"))
+	if err != nil || n < 0 {
+		return 0
+	}
+	return n
+}
+
+// joinCgroup creates the container's cgroup, moves the stage into it (its
+// children inherit it, so the init is there before any user code runs) and
+// applies the resources, device rules included (deny-all plus runc's
+// defaults when the spec has none).
+func (p *initProcess) joinCgroup() error {
+	m, err := cgroups.New(cgroupConfig(p.c.ID, p.spec, p.opts.Systemd, p.opts.Rootless))
+	if err != nil {
+		return err
+	}
+	p.cgroup = m
+	if err := m.Apply(p.stage.Pid); err != nil {
+		return err
+	}
+	p.c.State.CgroupPaths = m.Paths()
+	res := &specs.LinuxResources{}
+	if p.spec.Linux != nil && p.spec.Linux.Resources != nil {
+		res = p.spec.Linux.Resources
+	}
+	return m.Set(res)
+}
+
+// bootstrap is the C stage's message: namespaces to create and to join,
+// time offsets and oom_score_adj.
+func (p *initProcess) bootstrap() *nsenter.Bootstrap {
+	b := &nsenter.Bootstrap{}
+	spec := p.spec
+	if spec.Linux != nil {
+		for _, ns := range spec.Linux.Namespaces {
+			flag := namespaceFlag(ns.Type)
+			if ns.Path == "" {
+				b.CloneFlags |= flag
+			} else {
+				b.Join = append(b.Join, nsenter.NamespacePath{Type: flag, Path: ns.Path})
+			}
+		}
+		var offs strings.Builder
+		for clock, off := range spec.Linux.TimeOffsets {
+			fmt.Fprintf(&offs, "%s %d %d\n", clock, off.Secs, off.Nanosecs)
+		}
+		b.TimeOffsets = offs.String()
+	}
+	if spec.Process.OOMScoreAdj != nil {
+		b.OOMScoreAdj = strconv.Itoa(*spec.Process.OOMScoreAdj)
+	}
+	b.NoSetgroups = os.Geteuid() != 0
+	return b
+}
+
+// recordInit notes the init's identity and saves a first state file, so
+// that `delete --force` finds the init even if we die from here on.
+func (p *initProcess) recordInit() error {
+	st, err := readProcStat(p.pid)
+	if err != nil {
+		return fmt.Errorf("init process %d: %w", p.pid, err)
+	}
+	p.c.State.InitPid = p.pid
+	p.c.State.InitStartTime = st.StartTime
+	p.c.State.NamespacePaths = namespacePaths(p.pid, p.spec)
+	return saveState(p.c.Dir, p.c.State)
+}
+
+// handshake sends init its config and serves its requests until "ready".
+func (p *initProcess) handshake() error {
+	cfg := &initConfig{
+		ID:           p.c.ID,
+		Bundle:       p.opts.Bundle,
+		Rootfs:       p.rootfs,
+		Spec:         p.spec,
+		NoPivot:      p.opts.NoPivot,
+		NoNewKeyring: p.opts.NoNewKeyring,
+		ExtraFDs:     p.opts.PreserveFDs + listenFDs(),
+		CgroupPaths:  p.c.State.CgroupPaths,
+	}
+	if h := p.spec.Hooks; h != nil && (len(h.Prestart) > 0 || len(h.CreateRuntime) > 0) { //nolint:staticcheck // prestart is deprecated, still honoured
+		cfg.RuntimeHooks = true
+	}
+	if n := listenFDs(); n > 0 {
+		cfg.Env = []string{"LISTEN_FDS=" + strconv.Itoa(n), "LISTEN_PID=1"}
+	}
+	enc := json.NewEncoder(p.conn)
+	if err := enc.Encode(cfg); err != nil {
+		return p.initDied(fmt.Errorf("send config to init: %w", err))
+	}
+	dec := json.NewDecoder(p.conn)
+	for {
+		var m syncMsg
+		if err := dec.Decode(&m); err != nil {
+			return p.initDied(err)
+		}
+		switch m.Type {
+		case msgHooks:
+			if err := p.runRuntimeHooks(); err != nil {
+				return err
+			}
+			if err := enc.Encode(syncMsg{Type: msgResume}); err != nil {
+				return p.initDied(err)
+			}
+		case msgReady:
+			return nil
+		case msgError:
+			return errors.New("unable to start container process: " + m.Error)
+		default:
+			return fmt.Errorf("init sent unknown message %q", m.Type)
+		}
+	}
+}
+
+// initDied turns a broken pipe into the init's exit status.
+func (p *initProcess) initDied(err error) error {
+	var ws unix.WaitStatus
+	if wpid, werr := unix.Wait4(p.pid, &ws, 0, nil); werr == nil && wpid == p.pid {
+		p.pid = 0
+		if ws.Signaled() {
+			return fmt.Errorf("container init was killed by signal %d (%v)", ws.Signal(), ws.Signal())
+		}
+		return fmt.Errorf("container init exited with status %d before it was ready", ws.ExitStatus())
+	}
+	if errors.Is(err, io.EOF) {
+		return errors.New("container init exited before it was ready")
+	}
+	return err
+}
+
+func (p *initProcess) runRuntimeHooks() error {
+	h := p.spec.Hooks
+	state := p.c.OCIState(Creating)
+	if err := runHooks("prestart", h.Prestart, state); err != nil { //nolint:staticcheck
+		return err
+	}
+	return runHooks("createRuntime", h.CreateRuntime, state)
+}
+
+// abort undoes a failed create: kill and reap the processes, remove the
+// cgroup and the state dir, then run poststop hooks if init was born.
+func (p *initProcess) abort() {
+	if p.stage != nil {
+		_ = p.stage.Kill()
+		_, _ = p.stage.Wait()
+	}
+	if p.pid > 0 {
+		_ = unix.Kill(p.pid, unix.SIGKILL)
+		var ws unix.WaitStatus
+		_, _ = unix.Wait4(p.pid, &ws, 0, nil)
+	}
+	if p.conn != nil {
+		p.conn.Close()
+	}
+	if p.cgroup != nil {
+		_ = p.cgroup.Destroy()
+	}
+	born := p.c.State.InitPid > 0
+	os.RemoveAll(p.c.Dir)
+	if born && p.spec.Hooks != nil && len(p.spec.Hooks.Poststop) > 0 {
+		_ = runHooksAll("poststop", p.spec.Hooks.Poststop, p.c.OCIState(Stopped))
+	}
+}

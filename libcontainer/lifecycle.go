@@ -1,0 +1,225 @@
+package libcontainer
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/sirupsen/logrus"
+	"golang.org/x/sys/unix"
+)
+
+// Start runs the user's process of a created container: it opens the exec
+// fifo (releasing init), waits until init reports it is about to exec, then
+// runs the poststart hooks. A poststart failure is logged, not returned, as
+// the runtime spec says.
+func (c *Container) Start() error {
+	if err := c.Lock(); err != nil {
+		return err
+	}
+	defer c.Unlock()
+	switch c.Status() {
+	case Created:
+	case Stopped:
+		return errors.New("cannot start a container that has stopped")
+	case Creating:
+		return errors.New("cannot start a container that is still being created")
+	case Paused:
+		return errors.New("cannot start a paused container")
+	default:
+		return errors.New("cannot start an already running container")
+	}
+	if err := c.releaseInit(); err != nil {
+		return err
+	}
+	spec, err := c.Spec()
+	if err != nil {
+		return err
+	}
+	if spec.Hooks != nil && len(spec.Hooks.Poststart) > 0 {
+		if err := runHooksAll("poststart", spec.Hooks.Poststart, c.OCIState(Running)); err != nil {
+			logrus.Warn(err)
+		}
+	}
+	return nil
+}
+
+// releaseInit opens the fifo without blocking (which unblocks init's open
+// for writing) and waits for init's byte or its death, whichever comes first.
+func (c *Container) releaseInit() error {
+	path := filepath.Join(c.Dir, fifoName)
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err != nil {
+		if errors.Is(err, unix.ENOENT) {
+			return errors.New("cannot start an already running container")
+		}
+		return fmt.Errorf("open exec fifo: %w", err)
+	}
+	defer unix.Close(fd)
+	pidfd, err := c.openInit()
+	if err != nil {
+		return err
+	}
+	defer unix.Close(pidfd)
+	fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}, {Fd: int32(pidfd), Events: unix.POLLIN}}
+	for {
+		if _, err := unix.Poll(fds, -1); err != nil {
+			if errors.Is(err, unix.EINTR) {
+				continue
+			}
+			return fmt.Errorf("wait for container init: %w", err)
+		}
+		if fds[0].Revents&unix.POLLIN != 0 {
+			break
+		}
+		if fds[1].Revents != 0 {
+			// Init died; it may still have written its byte just before.
+			var b [1]byte
+			if n, _ := unix.Read(fd, b[:]); n == 1 {
+				break
+			}
+			return errors.New("container init exited before it could start the process")
+		}
+		// POLLHUP alone: a writer came and went without a byte.
+		if fds[0].Revents != 0 {
+			return errors.New("container init closed the exec fifo without starting")
+		}
+	}
+	var b [1]byte
+	if n, err := unix.Read(fd, b[:]); n != 1 && err != nil {
+		return fmt.Errorf("read exec fifo: %w", err)
+	}
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("remove exec fifo: %w", err)
+	}
+	return nil
+}
+
+// openInit returns a pidfd of the container's init, after checking that the
+// pid still belongs to it (a pidfd pins the process; the start time proves
+// it is ours, not a recycled pid).
+func (c *Container) openInit() (int, error) {
+	pid := c.State.InitPid
+	if pid <= 0 {
+		return -1, ErrNotRunning
+	}
+	fd, err := unix.PidfdOpen(pid, 0)
+	if err != nil {
+		if errors.Is(err, unix.ESRCH) {
+			return -1, ErrNotRunning
+		}
+		return -1, fmt.Errorf("pidfd_open %d: %w", pid, err)
+	}
+	if !processAlive(pid, c.State.InitStartTime) {
+		unix.Close(fd)
+		return -1, ErrNotRunning
+	}
+	return fd, nil
+}
+
+// Signal sends sig to the container's init, or with all to every process
+// in its cgroup (frozen meanwhile so none can fork away).
+func (c *Container) Signal(sig unix.Signal, all bool) error {
+	if all {
+		return c.signalAll(sig)
+	}
+	fd, err := c.openInit()
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	if err := unix.PidfdSendSignal(fd, sig, nil, 0); err != nil {
+		if errors.Is(err, unix.ESRCH) {
+			return ErrNotRunning
+		}
+		return fmt.Errorf("send signal %d: %w", sig, err)
+	}
+	return nil
+}
+
+func (c *Container) signalAll(sig unix.Signal) error {
+	if c.Status() == Stopped {
+		return ErrNotRunning
+	}
+	m, err := c.cgroupManager()
+	if err != nil {
+		return err
+	}
+	frozen := false
+	if sig != unix.SIGKILL {
+		// SIGKILL reaches frozen tasks; anything else must wait for the thaw.
+		frozen = m.Freeze() == nil
+	}
+	pids, err := m.GetPids()
+	if err == nil {
+		for _, pid := range pids {
+			if err := unix.Kill(pid, sig); err != nil && !errors.Is(err, unix.ESRCH) {
+				logrus.Warnf("signal %d to pid %d: %v", sig, pid, err)
+			}
+		}
+	}
+	if frozen {
+		if terr := m.Thaw(); terr != nil && err == nil {
+			err = terr
+		}
+	}
+	return err
+}
+
+// Destroy kills whatever runs in the container, removes its cgroup and state
+// dir, and runs the poststop hooks (failures logged; all hooks run).
+func (c *Container) Destroy() error {
+	spec, specErr := c.Spec()
+	if c.Status() != Stopped {
+		if err := c.killInit(); err != nil {
+			return err
+		}
+	}
+	var cgErr error
+	if len(c.State.CgroupPaths) > 0 {
+		// Destroy also kills what init's death left behind (no pid namespace).
+		m, err := c.cgroupManager()
+		if err == nil {
+			err = m.Destroy()
+		}
+		cgErr = err
+	}
+	if err := os.RemoveAll(c.Dir); err != nil {
+		return fmt.Errorf("remove state dir: %w", err)
+	}
+	if specErr == nil && spec.Hooks != nil && len(spec.Hooks.Poststop) > 0 {
+		if err := runHooksAll("poststop", spec.Hooks.Poststop, c.OCIState(Stopped)); err != nil {
+			logrus.Warn(err)
+		}
+	}
+	return cgErr
+}
+
+// killInit SIGKILLs the init and waits (bounded) until it is gone.
+func (c *Container) killInit() error {
+	fd, err := c.openInit()
+	if err != nil {
+		if errors.Is(err, ErrNotRunning) {
+			return nil
+		}
+		return err
+	}
+	defer unix.Close(fd)
+	if err := unix.PidfdSendSignal(fd, unix.SIGKILL, nil, 0); err != nil && !errors.Is(err, unix.ESRCH) {
+		return fmt.Errorf("kill container init: %w", err)
+	}
+	fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		n, err := unix.Poll(fds, int(time.Until(deadline).Milliseconds())+1)
+		if err == nil && n > 0 {
+			return nil
+		}
+		if err != nil && !errors.Is(err, unix.EINTR) {
+			return fmt.Errorf("wait for container init: %w", err)
+		}
+	}
+	return errors.New("container init did not die after SIGKILL")
+}

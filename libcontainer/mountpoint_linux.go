@@ -1,0 +1,175 @@
+package libcontainer
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	pathrs "github.com/cyphar/filepath-securejoin/pathrs-lite"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+)
+
+// openMountTarget returns an O_PATH handle of dest inside the rootfs handle
+// root, creating it (a directory, or an empty file when dir is false) and
+// its parents when missing. Symlinks are resolved as if root were "/", so
+// nothing outside the rootfs can be reached.
+func openMountTarget(root *os.File, dest string, dir bool) (*os.File, error) {
+	rel := strings.TrimPrefix(filepath.Clean(dest), "/")
+	if dir {
+		f, err := pathrs.MkdirAllHandle(root, rel, 0o755)
+		if err != nil {
+			return nil, fmt.Errorf("create mount point %q: %w", dest, err)
+		}
+		return f, nil
+	}
+	f, err := pathrs.OpenatInRoot(root, rel)
+	if err == nil {
+		return f, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("open mount point %q: %w", dest, err)
+	}
+	parent, err := pathrs.MkdirAllHandle(root, filepath.Dir(rel), 0o755)
+	if err != nil {
+		return nil, fmt.Errorf("create parent of mount point %q: %w", dest, err)
+	}
+	defer parent.Close()
+	fd, err := unix.Openat(int(parent.Fd()), filepath.Base(rel), unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_RDONLY|unix.O_CLOEXEC, 0o644)
+	if err != nil && !errors.Is(err, unix.EEXIST) {
+		return nil, fmt.Errorf("create mount point %q: %w", dest, err)
+	}
+	if err == nil {
+		unix.Close(fd)
+	}
+	f, err = pathrs.OpenatInRoot(root, rel)
+	if err != nil {
+		return nil, fmt.Errorf("open mount point %q: %w", dest, err)
+	}
+	return f, nil
+}
+
+// mountTmpfsCopyUp mounts a tmpfs on target that starts with a copy of what
+// the directory held ("tmpcopyup"). The tmpfs is built detached (fsopen),
+// filled, given its flags, then moved onto target.
+func (it *initer) mountTmpfsCopyUp(target *os.File, m *specs.Mount, opts *mountOptions) error {
+	fsfd, err := unix.Fsopen("tmpfs", unix.FSOPEN_CLOEXEC)
+	if err != nil {
+		return fmt.Errorf("fsopen tmpfs: %w", err)
+	}
+	defer unix.Close(fsfd)
+	for _, o := range opts.data {
+		k, v, hasValue := strings.Cut(o, "=")
+		if hasValue {
+			err = unix.FsconfigSetString(fsfd, k, v)
+		} else {
+			err = unix.FsconfigSetFlag(fsfd, k)
+		}
+		if err != nil {
+			return fmt.Errorf("tmpfs option %q: %w", o, err)
+		}
+	}
+	if err := unix.FsconfigCreate(fsfd); err != nil {
+		return fmt.Errorf("create tmpfs: %w", err)
+	}
+	mfd, err := unix.Fsmount(fsfd, unix.FSMOUNT_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("fsmount tmpfs: %w", err)
+	}
+	mnt := os.NewFile(uintptr(mfd), "tmpfs")
+	defer mnt.Close()
+	if err := copyTree(fdPath(target), fdPath(mnt)); err != nil {
+		return fmt.Errorf("tmpcopyup %q: %w", m.Destination, err)
+	}
+	if attr := mountAttrFromFlags(opts.flags); attr != 0 {
+		a := unix.MountAttr{Attr_set: attr}
+		if err := it.sys.MountSetattr(mfd, "", unix.AT_EMPTY_PATH, &a); err != nil {
+			return fmt.Errorf("mount_setattr %q: %w", m.Destination, err)
+		}
+	}
+	if err := unix.MoveMount(mfd, "", int(target.Fd()), "", unix.MOVE_MOUNT_F_EMPTY_PATH|unix.MOVE_MOUNT_T_EMPTY_PATH); err != nil {
+		return fmt.Errorf("move_mount tmpfs to %q: %w", m.Destination, err)
+	}
+	return nil
+}
+
+func mountAttrFromFlags(flags uintptr) uint64 {
+	var a uint64
+	for _, f := range []struct {
+		ms   uintptr
+		attr uint64
+	}{
+		{unix.MS_RDONLY, unix.MOUNT_ATTR_RDONLY},
+		{unix.MS_NOSUID, unix.MOUNT_ATTR_NOSUID},
+		{unix.MS_NODEV, unix.MOUNT_ATTR_NODEV},
+		{unix.MS_NOEXEC, unix.MOUNT_ATTR_NOEXEC},
+		{unix.MS_NOATIME, unix.MOUNT_ATTR_NOATIME},
+		{unix.MS_NODIRATIME, unix.MOUNT_ATTR_NODIRATIME},
+		{unix.MS_STRICTATIME, unix.MOUNT_ATTR_STRICTATIME},
+	} {
+		if flags&f.ms != 0 {
+			a |= f.attr
+		}
+	}
+	return a
+}
+
+// copyTree copies the contents of src into dst (both directories), keeping
+// modes, owners and symlinks. Used only for tmpcopyup.
+func copyTree(src, dst string) error {
+	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		to := filepath.Join(dst, rel)
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		st, _ := info.Sys().(*unix.Stat_t)
+		switch {
+		case rel == ".":
+			err = os.Chmod(dst, info.Mode().Perm())
+		case d.IsDir():
+			err = os.Mkdir(to, info.Mode().Perm())
+		case info.Mode()&fs.ModeSymlink != 0:
+			var link string
+			if link, err = os.Readlink(path); err == nil {
+				err = os.Symlink(link, to)
+			}
+		case info.Mode().IsRegular():
+			err = copyFile(path, to, info.Mode().Perm())
+		default:
+			err = unix.Mknod(to, st.Mode, int(st.Rdev))
+		}
+		if err != nil {
+			return err
+		}
+		if st != nil {
+			return os.Lchown(to, int(st.Uid), int(st.Gid))
+		}
+		return nil
+	})
+}
+
+func copyFile(from, to string, perm fs.FileMode) error {
+	in, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}

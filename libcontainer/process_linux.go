@@ -1,0 +1,268 @@
+package libcontainer
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/moby/sys/user"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+)
+
+// execProcess is the user's process, ready to exec.
+type execProcess struct {
+	path string
+	args []string
+	env  []string
+}
+
+// exec replaces init with the user's process.
+func (p *execProcess) exec() error {
+	if err := syscall.Exec(p.path, p.args, p.env); err != nil {
+		return fmt.Errorf("exec %q: %w", p.path, err)
+	}
+	return nil
+}
+
+// prepareProcess sets the process attributes in runc's order: rlimits and
+// keyring as root; then the bounding set, the user (keeping capabilities
+// across the uid change), cwd, the capability sets, no_new_privs; and finds
+// the binary, so that a missing one fails create, not start.
+func (it *initer) prepareProcess() (*execProcess, error) {
+	spec := it.cfg.Spec
+	proc := spec.Process
+	if err := setRlimits(proc.Rlimits); err != nil {
+		return nil, err
+	}
+	if !it.cfg.NoNewKeyring {
+		if err := joinSessionKeyring("_ses." + it.cfg.ID); err != nil {
+			return nil, err
+		}
+	}
+	if proc.User.Umask != nil {
+		unix.Umask(int(*proc.User.Umask))
+	}
+	execUser, err := lookupUser(proc.User)
+	if err != nil {
+		return nil, err
+	}
+	env := buildEnv(proc.Env, it.cfg.Env, execUser.Home)
+
+	// First try the cwd as root: the container user may not be able to reach
+	// it yet can still have it as cwd. EACCES is retried as the user below.
+	cwdDone := false
+	if err := unix.Chdir(proc.Cwd); err == nil {
+		cwdDone = true
+	} else if !errors.Is(err, unix.EACCES) {
+		return nil, cwdError(proc.Cwd, err)
+	}
+	fixStdioOwnership(execUser.Uid)
+
+	caps, err := newCapSet(proc.Capabilities)
+	if err != nil {
+		return nil, err
+	}
+	if err := caps.applyBounding(); err != nil {
+		return nil, err
+	}
+	if err := unix.Prctl(unix.PR_SET_KEEPCAPS, 1, 0, 0, 0); err != nil {
+		return nil, fmt.Errorf("prctl keepcaps: %w", err)
+	}
+	if err := setUser(execUser, it.setgroupsAllowed()); err != nil {
+		return nil, err
+	}
+	if !cwdDone {
+		if err := unix.Chdir(proc.Cwd); err != nil {
+			return nil, cwdError(proc.Cwd, err)
+		}
+	}
+	if err := unix.Prctl(unix.PR_SET_KEEPCAPS, 0, 0, 0, 0); err != nil {
+		return nil, fmt.Errorf("prctl keepcaps: %w", err)
+	}
+	if err := caps.apply(); err != nil {
+		return nil, err
+	}
+	if proc.NoNewPrivileges {
+		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+			return nil, fmt.Errorf("prctl no_new_privs: %w", err)
+		}
+	}
+	path, err := lookPath(proc.Args[0], envValue(env, "PATH"))
+	if err != nil {
+		return nil, err
+	}
+	// Nothing but stdio and the fds the caller asked for may reach the
+	// process: mark everything else close-on-exec (CVE-2024-21626).
+	if err := unix.CloseRange(uint(3+it.cfg.ExtraFDs), ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
+		return nil, fmt.Errorf("close_range: %w", err)
+	}
+	return &execProcess{path: path, args: proc.Args, env: env}, nil
+}
+
+func cwdError(cwd string, err error) error {
+	return fmt.Errorf("chdir to cwd (%q) set in config.json failed: %w", cwd, err)
+}
+
+// setgroupsAllowed is false in a user namespace where setgroups is denied.
+func (it *initer) setgroupsAllowed() bool {
+	data, err := os.ReadFile("/proc/self/setgroups")
+	return err != nil || strings.TrimSpace(string(data)) != "deny"
+}
+
+// lookupUser resolves the spec user against the container's /etc/passwd and
+// /etc/group (after pivot_root), as runc does: HOME and supplementary groups.
+func lookupUser(u specs.User) (*user.ExecUser, error) {
+	spec := strconv.FormatUint(uint64(u.UID), 10) + ":" + strconv.FormatUint(uint64(u.GID), 10)
+	defaults := &user.ExecUser{Uid: 0, Gid: 0, Home: "/"}
+	eu, err := user.GetExecUserPath(spec, defaults, "/etc/passwd", "/etc/group")
+	if err != nil {
+		return nil, fmt.Errorf("process.user: %w", err)
+	}
+	for _, g := range u.AdditionalGids {
+		eu.Sgids = append(eu.Sgids, int(g))
+	}
+	return eu, nil
+}
+
+func setUser(u *user.ExecUser, setgroups bool) error {
+	if setgroups {
+		if err := unix.Setgroups(u.Sgids); err != nil {
+			return fmt.Errorf("setgroups %v: %w", u.Sgids, err)
+		}
+	}
+	if err := unix.Setresgid(u.Gid, u.Gid, u.Gid); err != nil {
+		return fmt.Errorf("setresgid %d: %w", u.Gid, err)
+	}
+	if err := unix.Setresuid(u.Uid, u.Uid, u.Uid); err != nil {
+		return fmt.Errorf("setresuid %d: %w", u.Uid, err)
+	}
+	return nil
+}
+
+// buildEnv is the spec's env, plus berth's additions (LISTEN_FDS...), plus
+// HOME from /etc/passwd when the spec has none.
+func buildEnv(specEnv, extra []string, home string) []string {
+	env := make([]string, 0, len(specEnv)+len(extra)+1)
+	env = append(env, specEnv...)
+	env = append(env, extra...)
+	if envValue(env, "HOME") == "" && home != "" {
+		env = append(env, "HOME="+home)
+	}
+	return env
+}
+
+func envValue(env []string, key string) string {
+	for i := len(env) - 1; i >= 0; i-- {
+		if k, v, ok := strings.Cut(env[i], "="); ok && k == key {
+			return v
+		}
+	}
+	return ""
+}
+
+// fixStdioOwnership gives the container user its stdio pipes and sockets,
+// so that it can reopen them through /proc/self/fd (e.g. /dev/stdout).
+// Regular files and devices (the caller's terminal) are left alone.
+func fixStdioOwnership(uid int) {
+	if uid == 0 {
+		return
+	}
+	for fd := 0; fd <= 2; fd++ {
+		var st unix.Stat_t
+		if unix.Fstat(fd, &st) != nil || int(st.Uid) == uid {
+			continue
+		}
+		switch st.Mode & unix.S_IFMT {
+		case unix.S_IFIFO, unix.S_IFSOCK:
+			_ = unix.Fchown(fd, uid, int(st.Gid))
+		}
+	}
+}
+
+// setRlimits applies process.rlimits. It goes through the syscall package so
+// the Go runtime does not restore its own RLIMIT_NOFILE at exec.
+func setRlimits(rlimits []specs.POSIXRlimit) error {
+	for i, r := range rlimits {
+		res, ok := rlimitResource(r.Type)
+		if !ok {
+			return fmt.Errorf("process.rlimits[%d].type: unknown rlimit %q", i, r.Type)
+		}
+		lim := syscall.Rlimit{Cur: r.Soft, Max: r.Hard}
+		if err := syscall.Setrlimit(res, &lim); err != nil {
+			return fmt.Errorf("set %s to soft %d, hard %d: %w", r.Type, r.Soft, r.Hard, err)
+		}
+	}
+	return nil
+}
+
+// rlimitResource maps an RLIMIT_* name to its number.
+func rlimitResource(name string) (int, bool) {
+	switch name {
+	case "RLIMIT_AS":
+		return unix.RLIMIT_AS, true
+	case "RLIMIT_CORE":
+		return unix.RLIMIT_CORE, true
+	case "RLIMIT_CPU":
+		return unix.RLIMIT_CPU, true
+	case "RLIMIT_DATA":
+		return unix.RLIMIT_DATA, true
+	case "RLIMIT_FSIZE":
+		return unix.RLIMIT_FSIZE, true
+	case "RLIMIT_LOCKS":
+		return unix.RLIMIT_LOCKS, true
+	case "RLIMIT_MEMLOCK":
+		return unix.RLIMIT_MEMLOCK, true
+	case "RLIMIT_MSGQUEUE":
+		return unix.RLIMIT_MSGQUEUE, true
+	case "RLIMIT_NICE":
+		return unix.RLIMIT_NICE, true
+	case "RLIMIT_NOFILE":
+		return unix.RLIMIT_NOFILE, true
+	case "RLIMIT_NPROC":
+		return unix.RLIMIT_NPROC, true
+	case "RLIMIT_RSS":
+		return unix.RLIMIT_RSS, true
+	case "RLIMIT_RTPRIO":
+		return unix.RLIMIT_RTPRIO, true
+	case "RLIMIT_RTTIME":
+		return unix.RLIMIT_RTTIME, true
+	case "RLIMIT_SIGPENDING":
+		return unix.RLIMIT_SIGPENDING, true
+	case "RLIMIT_STACK":
+		return unix.RLIMIT_STACK, true
+	}
+	return 0, false
+}
+
+// joinSessionKeyring gives the container its own session keyring (so it
+// cannot read the caller's keys) and lets its user search it.
+func joinSessionKeyring(name string) error {
+	id, err := unix.KeyctlJoinSessionKeyring(name)
+	if err != nil {
+		if errors.Is(err, unix.ENOSYS) {
+			return nil
+		}
+		return fmt.Errorf("join session keyring: %w", err)
+	}
+	desc, err := unix.KeyctlString(unix.KEYCTL_DESCRIBE, id)
+	if err != nil {
+		return fmt.Errorf("describe session keyring: %w", err)
+	}
+	fields := strings.Split(desc, ";")
+	if len(fields) < 4 {
+		return fmt.Errorf("describe session keyring: unexpected %q", desc)
+	}
+	perm, err := strconv.ParseUint(fields[3], 16, 32)
+	if err != nil {
+		return fmt.Errorf("describe session keyring: %w", err)
+	}
+	const userSearch = 0x080000
+	if err := unix.KeyctlSetperm(id, uint32(perm)|userSearch); err != nil {
+		return fmt.Errorf("set session keyring permissions: %w", err)
+	}
+	return nil
+}

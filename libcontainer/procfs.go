@@ -1,0 +1,54 @@
+package libcontainer
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"strconv"
+)
+
+// procStat is the part of /proc/<pid>/stat berth needs.
+type procStat struct {
+	State     byte   // R, S, D, Z, X, ...
+	StartTime uint64 // clock ticks after boot
+}
+
+// readProcStat parses /proc/<pid>/stat. The comm field may hold spaces and
+// parentheses, so fields are counted from the last ')'.
+func readProcStat(pid int) (procStat, error) {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return procStat{}, err
+	}
+	return parseProcStat(data)
+}
+
+func parseProcStat(data []byte) (procStat, error) {
+	i := bytes.LastIndexByte(data, ')')
+	if i < 0 || i+2 >= len(data) {
+		return procStat{}, fmt.Errorf("malformed stat line")
+	}
+	// After ") ": field 3 (state) is index 0, field 22 (starttime) is index 19.
+	fields := bytes.Fields(data[i+2:])
+	if len(fields) < 20 || len(fields[0]) != 1 {
+		return procStat{}, fmt.Errorf("malformed stat line")
+	}
+	start, err := strconv.ParseUint(string(fields[19]), 10, 64)
+	if err != nil {
+		return procStat{}, fmt.Errorf("malformed start time: %w", err)
+	}
+	return procStat{State: fields[0][0], StartTime: start}, nil
+}
+
+// processAlive reports whether pid is still the process that started at
+// startTime and has not exited (a zombie counts as gone).
+func processAlive(pid int, startTime uint64) bool {
+	if pid <= 0 {
+		return false
+	}
+	st, err := readProcStat(pid)
+	if err != nil {
+		return false
+	}
+	return st.StartTime == startTime && st.State != 'Z' && st.State != 'X'
+}

@@ -1,0 +1,122 @@
+package libcontainer
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// Files in a container's state directory (<root>/<id>/).
+const (
+	stateFile  = "state.json"  // State: small, read by every command
+	configFile = "config.json" // the spec as it was at create time
+	fifoName   = "exec.fifo"   // init blocks opening it until `start`
+)
+
+// State is what berth keeps about a container beyond its spec. The spec itself
+// is stored next to it (configFile) and loaded only by commands that need it,
+// so `state` and `list` read one small file per container.
+type State struct {
+	ID     string `json:"id"`
+	Bundle string `json:"bundle"`
+	Rootfs string `json:"rootfs"`
+	// InitPid and InitStartTime identify the init process: a pid whose start
+	// time (clock ticks after boot, /proc/<pid>/stat field 22) differs is a
+	// recycled pid, and the container is stopped.
+	InitPid       int       `json:"init_pid"`
+	InitStartTime uint64    `json:"init_start_time"`
+	Created       time.Time `json:"created"`
+	// Creating is true until create has finished; a container whose creator
+	// died is reported as "creating" until its init is gone.
+	Creating    bool              `json:"creating,omitempty"`
+	Annotations map[string]string `json:"annotations,omitempty"`
+	// CgroupPaths are the cgroup dirs of the container (cgroups.Manager.Paths).
+	CgroupPaths map[string]string `json:"cgroup_paths,omitempty"`
+	// CgroupsPath is linux.cgroupsPath (the systemd driver names its unit by it).
+	CgroupsPath string `json:"cgroups_path,omitempty"`
+	// NamespacePaths are the init's namespaces, by spec type, for exec.
+	NamespacePaths map[string]string `json:"namespace_paths,omitempty"`
+	// PrivatePidNS says the container has its own pid namespace, so killing
+	// its init kills every process in it.
+	PrivatePidNS bool `json:"private_pid_ns"`
+	Systemd      bool `json:"systemd,omitempty"`
+	Rootless     bool `json:"rootless,omitempty"`
+}
+
+// writeFileAtomic writes data to path through a temporary file and rename,
+// so readers never see a partial file.
+func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(perm); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+func saveState(dir string, st *State) error {
+	data, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	if err := writeFileAtomic(filepath.Join(dir, stateFile), data, 0o600); err != nil {
+		return fmt.Errorf("save state: %w", err)
+	}
+	return nil
+}
+
+// errNoState means the state dir exists but holds no (complete) state file:
+// a create that died before its init was known.
+var errNoState = errors.New("no state file")
+
+func loadState(dir string) (*State, error) {
+	data, err := os.ReadFile(filepath.Join(dir, stateFile))
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, errNoState
+		}
+		return nil, err
+	}
+	var st State
+	if err := json.Unmarshal(data, &st); err != nil {
+		return nil, fmt.Errorf("corrupt state file %s: %w", filepath.Join(dir, stateFile), err)
+	}
+	return &st, nil
+}
+
+func saveSpec(dir string, spec *specs.Spec) error {
+	data, err := json.Marshal(spec)
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(filepath.Join(dir, configFile), data, 0o600)
+}
+
+func loadSpec(dir string) (*specs.Spec, error) {
+	data, err := os.ReadFile(filepath.Join(dir, configFile))
+	if err != nil {
+		return nil, err
+	}
+	var spec specs.Spec
+	if err := json.Unmarshal(data, &spec); err != nil {
+		return nil, fmt.Errorf("corrupt saved config %s: %w", filepath.Join(dir, configFile), err)
+	}
+	return &spec, nil
+}

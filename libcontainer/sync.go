@@ -1,0 +1,49 @@
+package libcontainer
+
+// The parent/child handshake of a container's birth, in one place.
+//
+// Processes: the parent P is the berth command (create, run); P0 is the
+// re-executed `berth init` whose C stage (nsenter/) joins and creates the
+// namespaces; P1 is the container's init, a child of P (CLONE_PARENT), the
+// only one that runs Go code inside the container.
+//
+// All messages travel over one socketpair (the "init pipe"); P0 and P1 share
+// the child end, P keeps the other.
+//
+//  1. P starts P0, puts it into the container's cgroup and applies resources,
+//     then sends the bootstrap (nsenter.Bootstrap: binary, length-prefixed).
+//  2. P0 joins/creates namespaces. With a new user namespace it asks P to
+//     write the id maps ('U'/'u'). It clones P1 and reports P1's pid ('P'),
+//     or an error ('E'), and exits. P reaps P0.
+//  3. P saves a first state file (status "creating"), then sends P1 the
+//     initConfig as one JSON value. From here on every message is a JSON
+//     syncMsg, one per line; P1 writes nothing before it has read its config,
+//     so its messages never mix with P0's.
+//  4. P1 prepares the rootfs. If the spec has prestart or createRuntime hooks
+//     it sends "hooks" and waits; P runs them and answers "resume". P1 runs
+//     createContainer hooks itself, pivots, finishes the process setup and
+//     sends "ready". Any failure is sent as "error" and P1 exits.
+//  5. On "ready" P saves the final state and the pid file and closes its end;
+//     P1 closes its end and blocks opening the exec fifo until `start`.
+//
+// Who closes what: P closes the child end right after starting P0; P1 closes
+// the pipe after "ready"; P closes its end when create returns.
+
+const (
+	msgHooks  = "hooks"  // P1 -> P: run prestart and createRuntime hooks now
+	msgResume = "resume" // P -> P1: hooks done
+	msgReady  = "ready"  // P1 -> P: waiting on the exec fifo next
+	msgError  = "error"  // P1 -> P: setup failed, Error says why
+)
+
+type syncMsg struct {
+	Type  string `json:"type"`
+	Error string `json:"error,omitempty"`
+}
+
+// Environment variables read by `berth init` (P1).
+const (
+	envFifoFD    = "_BERTH_FIFOFD"    // O_PATH fd of the exec fifo
+	envConsoleFD = "_BERTH_CONSOLEFD" // connected console socket, if any
+	envLogLevel  = "_BERTH_DEBUG"     // "1" with --debug
+)

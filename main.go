@@ -1,0 +1,125 @@
+// Command berth is a runc-compatible OCI container runtime.
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/sirupsen/logrus"
+	"github.com/urfave/cli/v2"
+
+	"github.com/berth-runtime/berth/libcontainer"
+	_ "github.com/berth-runtime/berth/nsenter" // the C stage of `berth init`
+)
+
+// Set by the Makefile.
+var (
+	version   = "0.1.0-dev"
+	gitCommit = "unknown"
+)
+
+const usage = `Open Container Initiative runtime
+
+berth is a command line client for running applications packaged according to
+the Open Container Initiative (OCI) format. It is a drop-in replacement for runc:
+same commands, flags, output and exit codes.
+
+Containers are configured using bundles: a directory with a "config.json" and a
+root filesystem. To start a new instance of a container:
+
+    # berth run [ -b bundle ] <container-id>`
+
+func main() {
+	// The container's init runs before anything else is set up: it must not
+	// pay for the CLI it does not use.
+	if len(os.Args) > 1 && os.Args[1] == "init" {
+		libcontainer.Init()
+		return
+	}
+	app := newApp()
+	if err := app.Run(os.Args); err != nil {
+		fatal(err)
+	}
+}
+
+func newApp() *cli.App {
+	cli.VersionPrinter = func(c *cli.Context) {
+		fmt.Printf("berth version %s\ncommit: %s\nspec: %s\n", version, gitCommit, specs.Version)
+	}
+	return &cli.App{
+		Name:                   "berth",
+		Usage:                  usage,
+		Version:                version,
+		UseShortOptionHandling: true,
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "debug", Usage: "enable debug logging"},
+			&cli.StringFlag{Name: "log", Usage: "set the log file to write berth logs to (default is '/dev/stderr')"},
+			&cli.StringFlag{Name: "log-format", Value: "text", Usage: "set the log format ('text' (default), or 'json')"},
+			&cli.StringFlag{Name: "root", Value: "/run/berth", Usage: "root directory for storage of container state (this should be located in tmpfs)"},
+			&cli.StringFlag{Name: "criu", Value: "criu", Usage: "path to the criu binary used for checkpoint and restore"},
+			&cli.BoolFlag{Name: "systemd-cgroup", Usage: "enable systemd cgroup support, expects cgroupsPath to be of form \"slice:prefix:name\" for e.g. \"system.slice:berth:434234\""},
+			&cli.StringFlag{Name: "rootless", Value: "auto", Usage: "ignore cgroup permission errors ('true', 'false', or 'auto')"},
+		},
+		Commands: []*cli.Command{
+			createCommand,
+			deleteCommand,
+			killCommand,
+			listCommand,
+			runCommand,
+			specCommand,
+			startCommand,
+			stateCommand,
+		},
+		Before:         setupLogging,
+		ExitErrHandler: func(*cli.Context, error) {},
+	}
+}
+
+// logToStderr is true when log lines already go to stderr, so fatal must
+// not print the error a second time.
+var logToStderr = true
+
+// setupLogging configures logrus as runc does: text or JSON lines (level,
+// msg, time) to --log or stderr. Callers such as containerd's shim read the
+// last "error" line of the log file.
+func setupLogging(ctx *cli.Context) error {
+	if ctx.Bool("debug") {
+		logrus.SetLevel(logrus.DebugLevel)
+	}
+	switch f := ctx.String("log-format"); f {
+	case "", "text":
+		logrus.SetFormatter(&logrus.TextFormatter{DisableColors: true, FullTimestamp: true})
+	case "json":
+		logrus.SetFormatter(&logrus.JSONFormatter{})
+	default:
+		return fmt.Errorf("invalid log-format: %s", f)
+	}
+	if path := ctx.String("log"); path != "" && path != "/dev/stderr" {
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND|os.O_SYNC, 0o644)
+		if err != nil {
+			return err
+		}
+		logrus.SetOutput(f)
+		logToStderr = false
+	} else {
+		logrus.SetOutput(os.Stderr)
+	}
+	return nil
+}
+
+// fatal reports err as one line and exits 1.
+func fatal(err error) {
+	fatalWithCode(err, 1)
+}
+
+func fatalWithCode(err error, code int) {
+	// One line, always: callers show the last line of the log.
+	msg := strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", " ")
+	logrus.Error(msg)
+	if !logToStderr {
+		fmt.Fprintln(os.Stderr, msg)
+	}
+	os.Exit(code)
+}

@@ -1,0 +1,125 @@
+// Package nsenter is the C stage of `berth init` (nsenter.c, run as an ELF
+// constructor before the Go runtime starts) and the parent's side of its
+// protocol. Importing the package links the constructor into the binary; it
+// does nothing unless the process was started as an init with an init pipe.
+package nsenter
+
+/*
+#cgo CFLAGS: -Wall -Wextra -Wno-unused-parameter -O2
+#include "bootstrap.h"
+*/
+import "C"
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// EnvInitPipe names the environment variable holding the init pipe's fd number.
+const EnvInitPipe = C.ENV_INITPIPE
+
+// NamespacePath asks the stage to join an existing namespace.
+type NamespacePath struct {
+	Type uint32 // CLONE_NEW* flag of the namespace kind
+	Path string
+}
+
+// Bootstrap is what the C stage needs before Go runs in the container's init.
+type Bootstrap struct {
+	CloneFlags  uint32          // namespaces to create (CLONE_NEW*)
+	Join        []NamespacePath // namespaces to join, in any order
+	TimeOffsets string          // content for /proc/self/timens_offsets
+	OOMScoreAdj string          // content for /proc/self/oom_score_adj, if set
+	NoSetgroups bool            // setgroups(2) is denied in the new user namespace
+}
+
+// Encode returns the wire form read by nsenter.c's parse_bootstrap.
+func (b *Bootstrap) Encode() []byte {
+	var payload []byte
+	rec := func(typ uint32, val []byte) {
+		payload = binary.LittleEndian.AppendUint32(payload, typ)
+		payload = binary.LittleEndian.AppendUint32(payload, uint32(len(val)))
+		payload = append(payload, val...)
+	}
+	rec(C.BT_CLONE_FLAGS, binary.LittleEndian.AppendUint32(nil, b.CloneFlags))
+	for _, j := range b.Join {
+		rec(C.BT_NS_PATH, append(binary.LittleEndian.AppendUint32(nil, j.Type), j.Path...))
+	}
+	if b.TimeOffsets != "" {
+		rec(C.BT_TIME_OFFSETS, []byte(b.TimeOffsets))
+	}
+	if b.OOMScoreAdj != "" {
+		rec(C.BT_OOM_SCORE_ADJ, []byte(b.OOMScoreAdj))
+	}
+	if b.NoSetgroups {
+		rec(C.BT_NO_SETGROUPS, nil)
+	}
+	msg := binary.LittleEndian.AppendUint32(nil, C.BOOTSTRAP_MAGIC)
+	msg = binary.LittleEndian.AppendUint32(msg, uint32(len(payload)))
+	return append(msg, payload...)
+}
+
+// StageError is a failure the C stage reported; its text is complete.
+type StageError struct{ Msg string }
+
+func (e *StageError) Error() string { return e.Msg }
+
+// Await runs the parent's side of the stage protocol on conn after the
+// bootstrap was sent: it answers a request to write the uid/gid maps by
+// calling writeMaps, and returns the host pid of the container's init. It
+// reads exactly the stage's messages, nothing that the init writes later.
+func Await(conn io.ReadWriter, writeMaps func() error) (int, error) {
+	var b [1]byte
+	for {
+		if _, err := io.ReadFull(conn, b[:]); err != nil {
+			return 0, stageEOF(err)
+		}
+		switch b[0] {
+		case C.SYNC_USERMAP:
+			if writeMaps == nil {
+				return 0, errors.New("nsenter: unexpected request for user namespace maps")
+			}
+			if err := writeMaps(); err != nil {
+				return 0, err
+			}
+			if _, err := conn.Write([]byte{C.SYNC_USERMAP_ACK}); err != nil {
+				return 0, fmt.Errorf("nsenter: ack user maps: %w", err)
+			}
+		case C.SYNC_PID:
+			v, err := readU32(conn)
+			if err != nil {
+				return 0, stageEOF(err)
+			}
+			return int(v), nil
+		case C.SYNC_ERROR:
+			n, err := readU32(conn)
+			if err != nil || n > 4096 {
+				return 0, stageEOF(err)
+			}
+			msg := make([]byte, n)
+			if _, err := io.ReadFull(conn, msg); err != nil {
+				return 0, stageEOF(err)
+			}
+			return 0, &StageError{Msg: string(msg)}
+		default:
+			return 0, fmt.Errorf("nsenter: unexpected message %q", b[0])
+		}
+	}
+}
+
+func readU32(r io.Reader) (uint32, error) {
+	var b [4]byte
+	if _, err := io.ReadFull(r, b[:]); err != nil {
+		return 0, err
+	}
+	return binary.LittleEndian.Uint32(b[:]), nil
+}
+
+func stageEOF(err error) error {
+	if err == nil || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return errors.New("nsenter: init stage exited without reporting")
+	}
+	return fmt.Errorf("nsenter: read from init stage: %w", err)
+}

@@ -1,0 +1,23 @@
+// Shared between nsenter.c and bootstrap.go: the bootstrap message format.
+#ifndef BERTH_BOOTSTRAP_H
+#define BERTH_BOOTSTRAP_H
+
+#define ENV_INITPIPE "_BERTH_INITPIPE"
+
+#define BOOTSTRAP_MAGIC 0x48545242u /* "BRTH" little-endian */
+#define BOOTSTRAP_MAX (1u << 20)
+
+/* Record types. */
+#define BT_CLONE_FLAGS 1   /* u32: namespaces to create */
+#define BT_NS_PATH 2       /* u32 clone flag of the type, then the path */
+#define BT_TIME_OFFSETS 3  /* text for /proc/self/timens_offsets */
+#define BT_OOM_SCORE_ADJ 4 /* text for /proc/self/oom_score_adj */
+#define BT_NO_SETGROUPS 5  /* empty: setgroups is denied in the new userns */
+
+/* One-byte messages on the init pipe. */
+#define SYNC_USERMAP 'U'     /* stage -> parent: write my uid/gid maps */
+#define SYNC_USERMAP_ACK 'u' /* parent -> stage: done */
+#define SYNC_PID 'P'         /* stage -> parent: u32 pid of the init */
+#define SYNC_ERROR 'E'       /* stage -> parent: u32 length, message */
+
+#endif

@@ -1,0 +1,325 @@
+// The C stage of `berth init`: it runs as an ELF constructor, before the Go
+// runtime starts any thread, because setns(2) into a mount or user namespace
+// and unshare(CLONE_NEWUSER) need a single-threaded process.
+//
+// The protocol is described in bootstrap.go (Go side) and below; in short:
+//
+//   parent (berth)                      this stage (P0)
+//   -- bootstrap message ------------>  join namespaces by path (user first),
+//                                       unshare(CLONE_NEWUSER)
+//   <-- 'U' (map my ids) -------------  (only with a new user namespace)
+//   -- 'u' (maps written) ----------->  become root in it; unshare the rest;
+//                                       write time offsets; clone(CLONE_PARENT)
+//   <-- 'P' pid of the child ---------  the child (P1) returns from here and
+//                                       Go starts in it; P0 exits.
+//   <-- 'E' len message --------------  on any failure, then P0 exits 1.
+//
+// Nothing is allocated for the Go side: P0 reads exactly the bootstrap
+// message, so whatever the parent wrote after it stays in the socket for P1.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "bootstrap.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+#ifndef CLONE_NEWCGROUP
+#define CLONE_NEWCGROUP 0x02000000
+#endif
+
+#define MAX_JOIN 16
+
+struct ns_join {
+	uint32_t type;
+	char *path;
+	int fd;
+};
+
+struct bootstrap {
+	uint32_t clone_flags;
+	struct ns_join join[MAX_JOIN];
+	int njoin;
+	char *time_offsets;
+	char *oom_score_adj;
+	int no_setgroups;
+};
+
+static int initpipe = -1;
+
+// die reports msg (with errno text when errnum != 0) to the parent and exits.
+static void die(int errnum, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	if ((size_t)n >= sizeof(msg))
+		n = sizeof(msg) - 1;
+	if (errnum != 0 && (size_t)n < sizeof(msg) - 2)
+		n += snprintf(msg + n, sizeof(msg) - n, ": %s", strerror(errnum));
+	if ((size_t)n >= sizeof(msg))
+		n = sizeof(msg) - 1;
+	if (initpipe >= 0) {
+		char hdr[5];
+		uint32_t len = (uint32_t)n;
+		hdr[0] = SYNC_ERROR;
+		memcpy(hdr + 1, &len, 4);
+		if (write(initpipe, hdr, 5) == 5 && write(initpipe, msg, len) < 0) {
+			// Nothing more can be done: the parent sees EOF.
+		}
+	} else {
+		fprintf(stderr, "berth init: %s\n", msg);
+	}
+	_exit(1);
+}
+
+static void read_full(void *buf, size_t len)
+{
+	char *p = buf;
+	while (len > 0) {
+		ssize_t n = read(initpipe, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			die(errno, "read bootstrap");
+		if (n == 0)
+			die(0, "read bootstrap: unexpected end of stream");
+		p += n;
+		len -= n;
+	}
+}
+
+static void write_full(const void *buf, size_t len)
+{
+	const char *p = buf;
+	while (len > 0) {
+		ssize_t n = write(initpipe, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			die(errno, "write to parent");
+		p += n;
+		len -= n;
+	}
+}
+
+static uint32_t get_u32(const char *p)
+{
+	uint32_t v;
+	memcpy(&v, p, 4);
+	return v;
+}
+
+// parse_bootstrap reads one message: magic, payload length, then records of
+// (u32 type, u32 length, bytes). Strings arrive without a NUL; we add one.
+static void parse_bootstrap(struct bootstrap *b)
+{
+	char hdr[8];
+	read_full(hdr, 8);
+	if (get_u32(hdr) != BOOTSTRAP_MAGIC)
+		die(0, "bootstrap: bad magic");
+	uint32_t total = get_u32(hdr + 4);
+	if (total > BOOTSTRAP_MAX)
+		die(0, "bootstrap: message too large (%u bytes)", total);
+	char *data = malloc(total + 1);
+	if (data == NULL)
+		die(errno, "bootstrap: malloc");
+	read_full(data, total);
+
+	memset(b, 0, sizeof(*b));
+	uint32_t off = 0;
+	while (off + 8 <= total) {
+		uint32_t type = get_u32(data + off);
+		uint32_t len = get_u32(data + off + 4);
+		off += 8;
+		if (len > total - off)
+			die(0, "bootstrap: truncated record %u", type);
+		char *val = data + off;
+		switch (type) {
+		case BT_CLONE_FLAGS:
+			if (len != 4)
+				die(0, "bootstrap: bad clone flags");
+			b->clone_flags = get_u32(val);
+			break;
+		case BT_NS_PATH: {
+			if (len < 5)
+				die(0, "bootstrap: bad namespace path record");
+			if (b->njoin >= MAX_JOIN)
+				die(0, "bootstrap: too many namespaces to join");
+			struct ns_join *j = &b->join[b->njoin++];
+			j->type = get_u32(val);
+			j->path = strndup(val + 4, len - 4);
+			j->fd = -1;
+			break;
+		}
+		case BT_TIME_OFFSETS:
+			b->time_offsets = strndup(val, len);
+			break;
+		case BT_OOM_SCORE_ADJ:
+			b->oom_score_adj = strndup(val, len);
+			break;
+		case BT_NO_SETGROUPS:
+			b->no_setgroups = 1;
+			break;
+		default:
+			die(0, "bootstrap: unknown record type %u", type);
+		}
+		off += len;
+	}
+	if (off != total)
+		die(0, "bootstrap: trailing bytes");
+	free(data);
+}
+
+static const char *ns_name(uint32_t type)
+{
+	switch (type) {
+	case CLONE_NEWUSER: return "user";
+	case CLONE_NEWPID: return "pid";
+	case CLONE_NEWNET: return "net";
+	case CLONE_NEWNS: return "mnt";
+	case CLONE_NEWIPC: return "ipc";
+	case CLONE_NEWUTS: return "uts";
+	case CLONE_NEWCGROUP: return "cgroup";
+	case CLONE_NEWTIME: return "time";
+	}
+	return "unknown";
+}
+
+// join_namespaces opens every path first (a joined mount namespace would
+// change what later paths mean), then joins the user namespace before the
+// others so that it owns what follows.
+static void join_namespaces(struct bootstrap *b)
+{
+	for (int i = 0; i < b->njoin; i++) {
+		struct ns_join *j = &b->join[i];
+		j->fd = open(j->path, O_RDONLY | O_CLOEXEC);
+		if (j->fd < 0)
+			die(errno, "open %s namespace %s", ns_name(j->type), j->path);
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 0; i < b->njoin; i++) {
+			struct ns_join *j = &b->join[i];
+			int is_user = j->type == CLONE_NEWUSER;
+			if ((pass == 0) != is_user)
+				continue;
+			if (setns(j->fd, j->type) < 0)
+				die(errno, "setns %s namespace %s", ns_name(j->type), j->path);
+			close(j->fd);
+			if (is_user) {
+				// Be root inside the joined user namespace.
+				if (setresgid(0, 0, 0) < 0)
+					die(errno, "setresgid in joined user namespace");
+				if (setresuid(0, 0, 0) < 0)
+					die(errno, "setresuid in joined user namespace");
+			}
+		}
+	}
+}
+
+static void write_file(const char *path, const char *data)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		die(errno, "open %s", path);
+	size_t len = strlen(data);
+	if (write(fd, data, len) != (ssize_t)len)
+		die(errno, "write %s", path);
+	close(fd);
+}
+
+static void new_user_namespace(struct bootstrap *b)
+{
+	if (unshare(CLONE_NEWUSER) < 0)
+		die(errno, "unshare user namespace");
+	// The parent writes /proc/<our pid>/{setgroups,uid_map,gid_map}. A
+	// non-root parent can only do that while we are dumpable.
+	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+		die(errno, "prctl dumpable");
+	char req = SYNC_USERMAP;
+	write_full(&req, 1);
+	char ack;
+	read_full(&ack, 1);
+	if (ack != SYNC_USERMAP_ACK)
+		die(0, "user map: unexpected reply %d", ack);
+	// Stay dumpable until the time offsets are written: as root of the new
+	// namespace we may only open our own /proc files while dumpable.
+	if (setresgid(0, 0, 0) < 0)
+		die(errno, "setresgid to root in the new user namespace");
+	if (setresuid(0, 0, 0) < 0)
+		die(errno, "setresuid to root in the new user namespace");
+	if (!b->no_setgroups && setgroups(0, NULL) < 0)
+		die(errno, "setgroups in the new user namespace");
+	// Changing ids reset dumpable; we still need our /proc files (see above).
+	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+		die(errno, "prctl dumpable");
+}
+
+static pid_t clone_parent(void)
+{
+	// A raw clone: CLONE_PARENT makes the child a sibling of ours, i.e. a
+	// child of the berth process that started us, which can then wait for it
+	// (or, once that exits, the caller's subreaper adopts it).
+	return (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
+}
+
+__attribute__((constructor)) static void nsenter(void)
+{
+	const char *env = getenv(ENV_INITPIPE);
+	if (env == NULL)
+		return;
+	initpipe = atoi(env);
+	if (initpipe < 3)
+		die(0, "bad %s=%s", ENV_INITPIPE, env);
+	// Until exec, nobody in the container may ptrace us or open our /proc
+	// entries (our exe is the runtime binary).
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+
+	struct bootstrap b;
+	parse_bootstrap(&b);
+
+	if (b.oom_score_adj != NULL)
+		write_file("/proc/self/oom_score_adj", b.oom_score_adj);
+
+	join_namespaces(&b);
+	if (b.clone_flags & CLONE_NEWUSER)
+		new_user_namespace(&b);
+	uint32_t rest = b.clone_flags & ~(uint32_t)CLONE_NEWUSER;
+	if (rest != 0 && unshare((int)rest) < 0)
+		die(errno, "unshare namespaces (flags 0x%x)", rest);
+	if (b.time_offsets != NULL)
+		write_file("/proc/self/timens_offsets", b.time_offsets);
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		die(errno, "prctl dumpable");
+
+	pid_t child = clone_parent();
+	if (child < 0)
+		die(errno, "clone init process");
+	if (child == 0) {
+		// P1: the container's init. Go starts when we return.
+		return;
+	}
+	char msg[5];
+	uint32_t pid = (uint32_t)child;
+	msg[0] = SYNC_PID;
+	memcpy(msg + 1, &pid, 4);
+	write_full(msg, 5);
+	_exit(0);
+}

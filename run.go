@@ -1,0 +1,101 @@
+package main
+
+import (
+	"os"
+	"os/signal"
+
+	"github.com/urfave/cli/v2"
+	"golang.org/x/sys/unix"
+
+	"github.com/berth-runtime/berth/libcontainer"
+)
+
+var runCommand = &cli.Command{
+	Name:  "run",
+	Usage: "create and run a container",
+	ArgsUsage: `<container-id>
+
+Where "<container-id>" is your name for the instance of the container that you
+are starting. The name you provide for the container instance must be unique on
+your host.`,
+	Description: `The run command creates an instance of a container for a bundle, starts it
+and waits for it, forwarding signals; then it deletes it (unless --keep).`,
+	Flags: append(append(createFlags(), consoleFlags()...),
+		&cli.BoolFlag{Name: "detach", Aliases: []string{"d"}, Usage: "detach from the container's process"},
+		&cli.BoolFlag{Name: "keep", Usage: "do not delete the container after it exits"},
+		&cli.BoolFlag{Name: "no-subreaper", Usage: "disable the use of the subreaper used to reap reparented processes"},
+	),
+	Action: func(ctx *cli.Context) error {
+		if err := checkArgs(ctx, 1, exactArgs); err != nil {
+			return err
+		}
+		detach := ctx.Bool("detach")
+		if !detach && !ctx.Bool("no-subreaper") {
+			if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
+				return err
+			}
+		}
+		// Catch signals before the container exists, so none is lost
+		// between its birth and the forwarding loop.
+		var sigs chan os.Signal
+		if !detach {
+			sigs = make(chan os.Signal, 128)
+			signal.Notify(sigs)
+		}
+		c, err := createContainer(ctx, "run")
+		if err != nil {
+			return err
+		}
+		if err := c.Start(); err != nil {
+			_ = c.Destroy()
+			return err
+		}
+		if detach {
+			return nil
+		}
+		status := forwardUntilExit(c.State.InitPid, sigs)
+		if !ctx.Bool("keep") {
+			if err := c.Destroy(); err != nil {
+				return err
+			}
+		}
+		os.Exit(status)
+		return nil
+	},
+}
+
+// forwardUntilExit relays every signal berth receives to the container's
+// init, reaps whatever children berth has (it is a subreaper), and returns
+// the init's exit status: its code, or 128+N when killed by signal N.
+func forwardUntilExit(pid int, sigs chan os.Signal) int {
+	for sig := range sigs {
+		s := sig.(unix.Signal)
+		switch s {
+		case unix.SIGCHLD:
+			if status, done := reap(pid); done {
+				signal.Stop(sigs)
+				return status
+			}
+		case unix.SIGURG, unix.SIGWINCH:
+			// SIGURG is the Go runtime's own; SIGWINCH matters only for a tty.
+		default:
+			_ = unix.Kill(pid, s)
+		}
+	}
+	return 255
+}
+
+// reap collects every exited child; done is true once pid was among them.
+func reap(pid int) (status int, done bool) {
+	for {
+		var ws unix.WaitStatus
+		wpid, err := unix.Wait4(-1, &ws, unix.WNOHANG, nil)
+		if wpid <= 0 || err != nil {
+			return status, done
+		}
+		if wpid == pid {
+			done = true
+			status = libcontainer.ExitCode(ws)
+		}
+	}
+}
