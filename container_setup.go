@@ -15,15 +15,15 @@ import (
 // createContainer is create (and the first half of run): load and validate
 // the bundle's config, then create the container. verb names the command
 // in errors, as runc does ("berth run failed: ...").
-func createContainer(ctx *cli.Context, verb string) (*libcontainer.Container, error) {
-	c, err := doCreate(ctx)
+func createContainer(ctx *cli.Context, verb string, tty *ttyProxy) (*libcontainer.Container, error) {
+	c, err := doCreate(ctx, tty)
 	if err != nil {
 		return nil, fmt.Errorf("berth %s failed: %w", verb, err)
 	}
 	return c, nil
 }
 
-func doCreate(ctx *cli.Context) (*libcontainer.Container, error) {
+func doCreate(ctx *cli.Context, tty *ttyProxy) (*libcontainer.Container, error) {
 	id, err := containerID(ctx)
 	if err != nil {
 		return nil, err
@@ -52,11 +52,11 @@ func doCreate(ctx *cli.Context) (*libcontainer.Container, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := specconv.ValidateOptions{Systemd: ctx.Bool("systemd-cgroup"), Rootless: isRootless}
-	if err := specconv.Validate(spec, bundle, opts); err != nil {
+	vopts := specconv.ValidateOptions{Systemd: ctx.Bool("systemd-cgroup"), Rootless: isRootless, NoPivotRoot: ctx.Bool("no-pivot")}
+	if err := specconv.Validate(spec, bundle, vopts); err != nil {
 		return nil, err
 	}
-	return libcontainer.Create(&libcontainer.CreateOptions{
+	opts := &libcontainer.CreateOptions{
 		Root:          root,
 		ID:            id,
 		Bundle:        bundle,
@@ -69,5 +69,9 @@ func doCreate(ctx *cli.Context) (*libcontainer.Container, error) {
 		PreserveFDs:   ctx.Int("preserve-fds"),
 		Systemd:       ctx.Bool("systemd-cgroup"),
 		Rootless:      isRootless,
-	})
+	}
+	if tty != nil && spec.Process.Terminal {
+		opts.Console = tty.child
+	}
+	return libcontainer.Create(opts)
 }

@@ -20,7 +20,7 @@ filesystem.`,
 		if err := checkArgs(ctx, 1, exactArgs); err != nil {
 			return err
 		}
-		_, err := createContainer(ctx, "create")
+		_, err := createContainer(ctx, "create", nil)
 		return err
 	},
 }

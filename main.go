@@ -64,6 +64,8 @@ func newApp() *cli.App {
 		},
 		Commands: []*cli.Command{
 			createCommand,
+			execCommand,
+			psCommand,
 			deleteCommand,
 			killCommand,
 			listCommand,

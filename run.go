@@ -42,9 +42,23 @@ and waits for it, forwarding signals; then it deletes it (unless --keep).`,
 			sigs = make(chan os.Signal, 128)
 			signal.Notify(sigs)
 		}
-		c, err := createContainer(ctx, "run")
+		var tty *ttyProxy
+		if !detach && ctx.String("console-socket") == "" {
+			var err error
+			if tty, err = newTTYProxy(); err != nil {
+				return err
+			}
+		}
+		c, err := createContainer(ctx, "run", tty)
 		if err != nil {
 			return err
+		}
+		if tty != nil && c.Terminal() {
+			if err := tty.receive(); err != nil {
+				_ = c.Destroy()
+				return err
+			}
+			defer tty.close()
 		}
 		if err := c.Start(); err != nil {
 			_ = c.Destroy()
@@ -53,7 +67,10 @@ and waits for it, forwarding signals; then it deletes it (unless --keep).`,
 		if detach {
 			return nil
 		}
-		status := forwardUntilExit(c.State.InitPid, sigs)
+		status := forwardUntilExit(c.State.InitPid, sigs, tty)
+		if tty != nil {
+			tty.close()
+		}
 		if !ctx.Bool("keep") {
 			if err := c.Destroy(); err != nil {
 				return err
@@ -67,7 +84,7 @@ and waits for it, forwarding signals; then it deletes it (unless --keep).`,
 // forwardUntilExit relays every signal berth receives to the container's
 // init, reaps whatever children berth has (it is a subreaper), and returns
 // the init's exit status: its code, or 128+N when killed by signal N.
-func forwardUntilExit(pid int, sigs chan os.Signal) int {
+func forwardUntilExit(pid int, sigs chan os.Signal, tty *ttyProxy) int {
 	for sig := range sigs {
 		s := sig.(unix.Signal)
 		switch s {
@@ -76,8 +93,12 @@ func forwardUntilExit(pid int, sigs chan os.Signal) int {
 				signal.Stop(sigs)
 				return status
 			}
-		case unix.SIGURG, unix.SIGWINCH:
-			// SIGURG is the Go runtime's own; SIGWINCH matters only for a tty.
+		case unix.SIGWINCH:
+			if tty != nil {
+				tty.resize()
+			}
+		case unix.SIGURG:
+			// The Go runtime's own preemption signal.
 		default:
 			_ = unix.Kill(pid, s)
 		}

@@ -108,6 +108,12 @@ func (c *Container) Spec() (*specs.Spec, error) {
 	return c.spec, nil
 }
 
+// Terminal reports whether the container's process has a terminal.
+func (c *Container) Terminal() bool {
+	spec, err := c.Spec()
+	return err == nil && spec.Process != nil && spec.Process.Terminal
+}
+
 // cgroupManager rebuilds the container's cgroup manager from its state.
 func (c *Container) cgroupManager() (cgroups.Manager, error) {
 	cfg := cgroups.Config{ID: c.ID, Path: c.State.CgroupsPath, Systemd: c.State.Systemd, Rootless: c.State.Rootless}

@@ -51,8 +51,11 @@ func newIniter() (*initer, error) {
 	}
 	it := &initer{pipe: os.NewFile(uintptr(pipeFD), "init-pipe"), sys: realHost{}}
 	it.dec = json.NewDecoder(it.pipe)
-	if it.fifoFD, err = envFD(envFifoFD); err != nil {
-		return it, err
+	it.fifoFD = -1
+	if _, ok := os.LookupEnv(envFifoFD); ok { // exec has no fifo
+		if it.fifoFD, err = envFD(envFifoFD); err != nil {
+			return it, err
+		}
 	}
 	if _, ok := os.LookupEnv(envConsoleFD); ok {
 		fd, err := envFD(envConsoleFD)
@@ -65,7 +68,7 @@ func newIniter() (*initer, error) {
 	if err := it.dec.Decode(&cfg); err != nil {
 		return it, fmt.Errorf("read init config: %w", err)
 	}
-	if cfg.Spec == nil || cfg.Spec.Process == nil {
+	if cfg.Spec == nil || cfg.process() == nil {
 		return it, errors.New("init config without a process")
 	}
 	it.cfg = &cfg
@@ -105,6 +108,9 @@ func (it *initer) recv(want string) error {
 // run is the init sequence. Order matters; see DESIGN.md "The life of a
 // container", step 4.
 func (it *initer) run() error {
+	if it.cfg.Exec {
+		return it.runExec()
+	}
 	spec := it.cfg.Spec
 	if err := it.setupNetwork(); err != nil {
 		return err
@@ -157,6 +163,21 @@ func (it *initer) run() error {
 		if err := runHooks("startContainer", spec.Hooks.StartContainer, st); err != nil {
 			return err
 		}
+	}
+	return proc.exec()
+}
+
+// runExec is `berth exec`'s init: the C stage joined the container's
+// namespaces (and so its root), the parent put us in its cgroup. No message
+// says we are done: the exec closes the pipe (close-on-exec), and that EOF
+// tells the parent the process runs.
+func (it *initer) runExec() error {
+	if err := it.setupConsole(); err != nil {
+		return err
+	}
+	proc, err := it.prepareProcess()
+	if err != nil {
+		return err
 	}
 	return proc.exec()
 }

@@ -21,8 +21,21 @@ type initConfig struct {
 	// CgroupPaths are the container's cgroup dirs on the host, for the
 	// cgroup mount when there is no cgroup namespace.
 	CgroupPaths map[string]string `json:"cgroup_paths,omitempty"`
-	// Env is added to the process environment (LISTEN_FDS, LISTEN_PID).
+	// Env is added to the process environment (LISTEN_FDS).
 	Env []string `json:"env,omitempty"`
+	// Exec marks `berth exec`: init is already in the container's
+	// namespaces and cgroup and only sets up and execs Process.
+	Exec bool `json:"exec,omitempty"`
+	// Process is the process to run; nil means Spec.Process.
+	Process *specs.Process `json:"process,omitempty"`
+}
+
+// process is the process init prepares and execs.
+func (c *initConfig) process() *specs.Process {
+	if c.Process != nil {
+		return c.Process
+	}
+	return c.Spec.Process
 }
 
 // hasNamespace reports whether the spec asks for ns (new or joined).

@@ -109,9 +109,14 @@ func (p *initProcess) consoleSocket() (*os.File, error) {
 	if p.opts.ConsoleSocket == "" {
 		return nil, errors.New("cannot allocate tty if berth will detach without setting console socket")
 	}
-	conn, err := net.Dial("unix", p.opts.ConsoleSocket)
+	return dialConsole(p.opts.ConsoleSocket)
+}
+
+// dialConsole connects to a --console-socket path.
+func dialConsole(path string) (*os.File, error) {
+	conn, err := net.Dial("unix", path)
 	if err != nil {
-		return nil, fmt.Errorf("connect to console socket %s: %w", p.opts.ConsoleSocket, err)
+		return nil, fmt.Errorf("connect to console socket %s: %w", path, err)
 	}
 	defer conn.Close()
 	f, err := conn.(*net.UnixConn).File()
@@ -124,26 +129,44 @@ func (p *initProcess) consoleSocket() (*os.File, error) {
 // spawnStage starts `berth init` (P0) with the caller's stdio, the
 // preserved fds at their numbers, the init pipe, the fifo and the console.
 func (p *initProcess) spawnStage(child, fifo, console *os.File) error {
-	files := []*os.File{stdioFile(0), stdioFile(1), stdioFile(2)}
-	extra := p.opts.PreserveFDs + listenFDs()
-	for i := 0; i < extra; i++ {
-		files = append(files, stdioFile(3+i))
-	}
-	env := []string{
-		nsenter.EnvInitPipe + "=" + strconv.Itoa(len(files)),
-		envFifoFD + "=" + strconv.Itoa(len(files)+1),
-	}
-	files = append(files, child, fifo)
+	named := []namedFile{{nsenter.EnvInitPipe, child}, {envFifoFD, fifo}}
 	if console != nil {
-		env = append(env, envConsoleFD+"="+strconv.Itoa(len(files)))
-		files = append(files, console)
+		named = append(named, namedFile{envConsoleFD, console})
 	}
-	proc, err := os.StartProcess("/proc/self/exe", []string{"berth", "init"}, &os.ProcAttr{Env: env, Files: files})
+	proc, _, err := spawnStage(p.opts.PreserveFDs+listenFDs(), named)
 	if err != nil {
-		return fmt.Errorf("start init: %w", err)
+		return err
 	}
 	p.stage = proc
 	return nil
+}
+
+// namedFile is an fd handed to `berth init` whose number it finds in env.
+type namedFile struct {
+	env  string
+	file *os.File
+}
+
+// spawnStage starts `berth init`: stdio as they are (a closed one stays
+// closed), fds 3..3+extra-1 at their numbers, then the named files. It
+// returns the fd number each named file has in the child, by env name.
+func spawnStage(extra int, named []namedFile) (*os.Process, map[string]int, error) {
+	files := []*os.File{stdioFile(0), stdioFile(1), stdioFile(2)}
+	for i := 0; i < extra; i++ {
+		files = append(files, stdioFile(3+i))
+	}
+	env := make([]string, 0, len(named))
+	fds := make(map[string]int, len(named))
+	for _, n := range named {
+		fds[n.env] = len(files)
+		env = append(env, n.env+"="+strconv.Itoa(len(files)))
+		files = append(files, n.file)
+	}
+	proc, err := os.StartProcess("/proc/self/exe", []string{"berth", "init"}, &os.ProcAttr{Env: env, Files: files})
+	if err != nil {
+		return nil, nil, fmt.Errorf("start init: %w", err)
+	}
+	return proc, fds, nil
 }
 
 // stdioFile returns fd as a file if it is open, nil (closed in the child)
@@ -155,13 +178,26 @@ func stdioFile(fd int) *os.File {
 	return os.NewFile(uintptr(fd), "fd"+strconv.Itoa(fd))
 }
 
-// listenFDs is the number of socket-activation fds passed to us ($LISTEN_FDS).
+// listenFDs is the number of socket-activation fds passed to us: $LISTEN_FDS
+// when $LISTEN_PID names this process, as systemd's protocol says.
 func listenFDs() int {
+	if os.Getenv("LISTEN_PID") != strconv.Itoa(os.Getpid()) {
+		return 0
+	}
 	n, err := strconv.Atoi(os.Getenv("LISTEN_FDS"))
 	if err != nil || n < 0 {
 		return 0
 	}
 	return n
+}
+
+// listenEnv is what the process gets for socket activation; init adds
+// LISTEN_PID with its own pid.
+func listenEnv() []string {
+	if n := listenFDs(); n > 0 {
+		return []string{"LISTEN_FDS=" + strconv.Itoa(n)}
+	}
+	return nil
 }
 
 // joinCgroup creates the container's cgroup, moves the stage into it (its
@@ -240,9 +276,7 @@ func (p *initProcess) handshake() error {
 	if h := p.spec.Hooks; h != nil && (len(h.Prestart) > 0 || len(h.CreateRuntime) > 0) { //nolint:staticcheck // prestart is deprecated, still honoured
 		cfg.RuntimeHooks = true
 	}
-	if n := listenFDs(); n > 0 {
-		cfg.Env = []string{"LISTEN_FDS=" + strconv.Itoa(n), "LISTEN_PID=1"}
-	}
+	cfg.Env = listenEnv()
 	enc := json.NewEncoder(p.conn)
 	if err := enc.Encode(cfg); err != nil {
 		return p.initDied(fmt.Errorf("send config to init: %w", err))

@@ -223,3 +223,15 @@ func (c *Container) killInit() error {
 	}
 	return errors.New("container init did not die after SIGKILL")
 }
+
+// Processes lists the host pids of every process in the container's cgroup.
+func (c *Container) Processes() ([]int, error) {
+	if len(c.State.CgroupPaths) == 0 {
+		return nil, errors.New("container has no cgroup")
+	}
+	m, err := c.cgroupManager()
+	if err != nil {
+		return nil, err
+	}
+	return m.GetPids()
+}

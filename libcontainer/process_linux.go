@@ -13,15 +13,15 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// execProcess is the user's process, ready to exec.
-type execProcess struct {
+// userProcess is the user's process, ready to exec.
+type userProcess struct {
 	path string
 	args []string
 	env  []string
 }
 
 // exec replaces init with the user's process.
-func (p *execProcess) exec() error {
+func (p *userProcess) exec() error {
 	if err := syscall.Exec(p.path, p.args, p.env); err != nil {
 		return fmt.Errorf("exec %q: %w", p.path, err)
 	}
@@ -32,9 +32,8 @@ func (p *execProcess) exec() error {
 // keyring as root; then the bounding set, the user (keeping capabilities
 // across the uid change), cwd, the capability sets, no_new_privs; and finds
 // the binary, so that a missing one fails create, not start.
-func (it *initer) prepareProcess() (*execProcess, error) {
-	spec := it.cfg.Spec
-	proc := spec.Process
+func (it *initer) prepareProcess() (*userProcess, error) {
+	proc := it.cfg.process()
 	if err := setRlimits(proc.Rlimits); err != nil {
 		return nil, err
 	}
@@ -50,7 +49,12 @@ func (it *initer) prepareProcess() (*execProcess, error) {
 	if err != nil {
 		return nil, err
 	}
-	env := buildEnv(proc.Env, it.cfg.Env, execUser.Home)
+	extraEnv := it.cfg.Env
+	if envValue(extraEnv, "LISTEN_FDS") != "" {
+		// Socket activation names the process that owns the fds: us, after exec.
+		extraEnv = append(extraEnv[:len(extraEnv):len(extraEnv)], "LISTEN_PID="+strconv.Itoa(os.Getpid()))
+	}
+	env := buildEnv(proc.Env, extraEnv, execUser.Home)
 
 	// First try the cwd as root: the container user may not be able to reach
 	// it yet can still have it as cwd. EACCES is retried as the user below.
@@ -100,7 +104,7 @@ func (it *initer) prepareProcess() (*execProcess, error) {
 	if err := unix.CloseRange(uint(3+it.cfg.ExtraFDs), ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
 		return nil, fmt.Errorf("close_range: %w", err)
 	}
-	return &execProcess{path: path, args: proc.Args, env: env}, nil
+	return &userProcess{path: path, args: proc.Args, env: env}, nil
 }
 
 func cwdError(cwd string, err error) error {

@@ -10,8 +10,13 @@ import (
 // procStat is the part of /proc/<pid>/stat berth needs.
 type procStat struct {
 	State     byte   // R, S, D, Z, X, ...
+	Flags     uint64 // PF_* (field 9)
 	StartTime uint64 // clock ticks after boot
 }
+
+// pfExiting is the kernel's PF_EXITING: the task is on its way out (a pid
+// namespace's init stays so until its last process is reaped).
+const pfExiting = 0x4
 
 // readProcStat parses /proc/<pid>/stat. The comm field may hold spaces and
 // parentheses, so fields are counted from the last ')'.
@@ -37,11 +42,15 @@ func parseProcStat(data []byte) (procStat, error) {
 	if err != nil {
 		return procStat{}, fmt.Errorf("malformed start time: %w", err)
 	}
-	return procStat{State: fields[0][0], StartTime: start}, nil
+	flags, err := strconv.ParseUint(string(fields[6]), 10, 64)
+	if err != nil {
+		return procStat{}, fmt.Errorf("malformed flags: %w", err)
+	}
+	return procStat{State: fields[0][0], Flags: flags, StartTime: start}, nil
 }
 
 // processAlive reports whether pid is still the process that started at
-// startTime and has not exited (a zombie counts as gone).
+// startTime and has not exited (a zombie or an exiting task counts as gone).
 func processAlive(pid int, startTime uint64) bool {
 	if pid <= 0 {
 		return false
@@ -50,5 +59,5 @@ func processAlive(pid int, startTime uint64) bool {
 	if err != nil {
 		return false
 	}
-	return st.StartTime == startTime && st.State != 'Z' && st.State != 'X'
+	return st.StartTime == startTime && st.State != 'Z' && st.State != 'X' && st.Flags&pfExiting == 0
 }

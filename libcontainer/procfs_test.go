@@ -11,7 +11,7 @@ func TestParseProcStat(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.State != 'S' || st.StartTime != 987654 {
+	if st.State != 'S' || st.StartTime != 987654 || st.Flags != 4194560 {
 		t.Fatalf("got state %c start %d, want S 987654", st.State, st.StartTime)
 	}
 	for _, bad := range []string{"", "1 (x", "1 (x) S 1 2", "1 (x) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 0 0 1 0 notanumber"} {

@@ -45,5 +45,5 @@ type syncMsg struct {
 const (
 	envFifoFD    = "_BERTH_FIFOFD"    // O_PATH fd of the exec fifo
 	envConsoleFD = "_BERTH_CONSOLEFD" // connected console socket, if any
-	envLogLevel  = "_BERTH_DEBUG"     // "1" with --debug
+	envPidfdFD   = "_BERTH_PIDFD"     // exec: pidfd of the container's init (read by the C stage via the bootstrap)
 )

@@ -33,6 +33,10 @@ type Bootstrap struct {
 	TimeOffsets string          // content for /proc/self/timens_offsets
 	OOMScoreAdj string          // content for /proc/self/oom_score_adj, if set
 	NoSetgroups bool            // setgroups(2) is denied in the new user namespace
+	// JoinPidfd, when >= 0 with JoinFlags set, is the stage's fd number of a
+	// pidfd whose namespaces (JoinFlags) it joins first, all at once.
+	JoinPidfd int
+	JoinFlags uint32
 }
 
 // Encode returns the wire form read by nsenter.c's parse_bootstrap.
@@ -55,6 +59,10 @@ func (b *Bootstrap) Encode() []byte {
 	}
 	if b.NoSetgroups {
 		rec(C.BT_NO_SETGROUPS, nil)
+	}
+	if b.JoinFlags != 0 {
+		v := binary.LittleEndian.AppendUint32(nil, uint32(b.JoinPidfd))
+		rec(C.BT_JOIN_PIDFD, binary.LittleEndian.AppendUint32(v, b.JoinFlags))
 	}
 	msg := binary.LittleEndian.AppendUint32(nil, C.BOOTSTRAP_MAGIC)
 	msg = binary.LittleEndian.AppendUint32(msg, uint32(len(payload)))

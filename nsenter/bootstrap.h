@@ -13,6 +13,7 @@
 #define BT_TIME_OFFSETS 3  /* text for /proc/self/timens_offsets */
 #define BT_OOM_SCORE_ADJ 4 /* text for /proc/self/oom_score_adj */
 #define BT_NO_SETGROUPS 5  /* empty: setgroups is denied in the new userns */
+#define BT_JOIN_PIDFD 6    /* u32 fd of a pidfd, u32 CLONE_NEW* flags: join them all */
 
 /* One-byte messages on the init pipe. */
 #define SYNC_USERMAP 'U'     /* stage -> parent: write my uid/gid maps */

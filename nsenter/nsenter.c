@@ -53,6 +53,8 @@ struct bootstrap {
 	uint32_t clone_flags;
 	struct ns_join join[MAX_JOIN];
 	int njoin;
+	int join_pidfd;        /* -1: none */
+	uint32_t join_pidfd_flags;
 	char *time_offsets;
 	char *oom_score_adj;
 	int no_setgroups;
@@ -144,6 +146,7 @@ static void parse_bootstrap(struct bootstrap *b)
 	read_full(data, total);
 
 	memset(b, 0, sizeof(*b));
+	b->join_pidfd = -1;
 	uint32_t off = 0;
 	while (off + 8 <= total) {
 		uint32_t type = get_u32(data + off);
@@ -177,6 +180,12 @@ static void parse_bootstrap(struct bootstrap *b)
 			break;
 		case BT_NO_SETGROUPS:
 			b->no_setgroups = 1;
+			break;
+		case BT_JOIN_PIDFD:
+			if (len != 8)
+				die(0, "bootstrap: bad pidfd record");
+			b->join_pidfd = (int)get_u32(val);
+			b->join_pidfd_flags = get_u32(val + 4);
 			break;
 		default:
 			die(0, "bootstrap: unknown record type %u", type);
@@ -231,6 +240,24 @@ static void join_namespaces(struct bootstrap *b)
 					die(errno, "setresuid in joined user namespace");
 			}
 		}
+	}
+}
+
+// join_pidfd enters every namespace of a running process at once through
+// its pidfd (Linux 5.8): the kernel orders them, and the pidfd guarantees
+// the process is the one the parent checked, not a recycled pid.
+static void join_pidfd(struct bootstrap *b)
+{
+	if (b->join_pidfd < 0)
+		return;
+	if (setns(b->join_pidfd, (int)b->join_pidfd_flags) < 0)
+		die(errno, "setns to the container's namespaces (flags 0x%x)", b->join_pidfd_flags);
+	close(b->join_pidfd);
+	if (b->join_pidfd_flags & CLONE_NEWUSER) {
+		if (setresgid(0, 0, 0) < 0)
+			die(errno, "setresgid in the container's user namespace");
+		if (setresuid(0, 0, 0) < 0)
+			die(errno, "setresuid in the container's user namespace");
 	}
 }
 
@@ -298,6 +325,7 @@ __attribute__((constructor)) static void nsenter(void)
 	if (b.oom_score_adj != NULL)
 		write_file("/proc/self/oom_score_adj", b.oom_score_adj);
 
+	join_pidfd(&b);
 	join_namespaces(&b);
 	if (b.clone_flags & CLONE_NEWUSER)
 		new_user_namespace(&b);

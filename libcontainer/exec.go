@@ -1,0 +1,237 @@
+package libcontainer
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+
+	"github.com/berth-runtime/berth/nsenter"
+)
+
+// ExecOptions are the inputs of Exec; they mirror runc exec's flags.
+type ExecOptions struct {
+	Process       *specs.Process
+	ConsoleSocket string
+	Console       *os.File // an already connected console socket (exec -t proxy)
+	PidFile       string
+	PidfdSocket   string
+	PreserveFDs   int
+	// Cgroups maps a v1 controller ("" for all, and for v2) to a sub-cgroup
+	// of the container's, for --cgroup.
+	Cgroups      map[string]string
+	IgnorePaused bool
+}
+
+// Exec starts a process in the running (or created) container and returns
+// its host pid once it runs: it is a child of the caller, which may wait
+// for it. Nothing is written to the container's state.
+func (c *Container) Exec(o *ExecOptions) (int, error) {
+	switch c.Status() {
+	case Stopped:
+		return 0, errors.New("cannot exec in a stopped container")
+	case Paused:
+		if !o.IgnorePaused {
+			return 0, errors.New("cannot exec in a paused container (use --ignore-paused to override)")
+		}
+	case Creating:
+		return 0, errors.New("cannot exec in a container that is still being created")
+	}
+	spec, err := c.Spec()
+	if err != nil {
+		return 0, err
+	}
+	pidfd, err := c.openInit()
+	if err != nil {
+		if errors.Is(err, ErrNotRunning) {
+			return 0, errors.New("cannot exec in a stopped container")
+		}
+		return 0, err
+	}
+	pidfdFile := os.NewFile(uintptr(pidfd), "init-pidfd")
+	defer pidfdFile.Close()
+
+	e := &execProcess{c: c, opts: o, spec: spec}
+	pid, err := e.start(pidfdFile)
+	if err != nil {
+		e.abort()
+		if c.Status() == Stopped {
+			// It died while we were joining it.
+			return 0, errors.New("cannot exec in a stopped container")
+		}
+		return 0, err
+	}
+	return pid, nil
+}
+
+// execProcess is the parent's side of one `berth exec`.
+type execProcess struct {
+	c     *Container
+	opts  *ExecOptions
+	spec  *specs.Spec
+	conn  *os.File
+	stage *os.Process
+	pid   int
+}
+
+func (e *execProcess) start(pidfd *os.File) (int, error) {
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return 0, fmt.Errorf("init pipe: %w", err)
+	}
+	e.conn = os.NewFile(uintptr(fds[0]), "init-pipe")
+	defer e.conn.Close()
+	child := os.NewFile(uintptr(fds[1]), "init-pipe-child")
+	defer child.Close()
+
+	named := []namedFile{{nsenter.EnvInitPipe, child}, {envPidfdFD, pidfd}}
+	if e.opts.Process.Terminal {
+		console := e.opts.Console
+		if console == nil {
+			if e.opts.ConsoleSocket == "" {
+				return 0, errors.New("cannot allocate tty if berth will detach without setting console socket")
+			}
+			if console, err = dialConsole(e.opts.ConsoleSocket); err != nil {
+				return 0, err
+			}
+			defer console.Close()
+		}
+		named = append(named, namedFile{envConsoleFD, console})
+	}
+	stage, fdnums, err := spawnStage(e.opts.PreserveFDs+listenFDs(), named)
+	// Our copy of the child's end must go now: its EOF is the success signal.
+	child.Close()
+	if err != nil {
+		return 0, err
+	}
+	e.stage = stage
+	if err := e.joinCgroup(); err != nil {
+		return 0, err
+	}
+	b := &nsenter.Bootstrap{JoinPidfd: fdnums[envPidfdFD], JoinFlags: e.namespaceFlags()}
+	if e.opts.Process.OOMScoreAdj != nil {
+		b.OOMScoreAdj = strconv.Itoa(*e.opts.Process.OOMScoreAdj)
+	}
+	if _, err := e.conn.Write(b.Encode()); err != nil {
+		return 0, fmt.Errorf("send bootstrap: %w", err)
+	}
+	pid, err := nsenter.Await(e.conn, nil)
+	st, werr := e.stage.Wait()
+	e.stage = nil
+	if err != nil {
+		return 0, fmt.Errorf("nsenter: %w", err)
+	}
+	if werr == nil && !st.Success() {
+		return 0, fmt.Errorf("nsenter: init stage failed: %v", st)
+	}
+	e.pid = pid
+	cfg := &initConfig{
+		ID:           e.c.ID,
+		Bundle:       e.c.State.Bundle,
+		Spec:         e.spec,
+		Process:      e.opts.Process,
+		Exec:         true,
+		ExtraFDs:     e.opts.PreserveFDs + listenFDs(),
+		NoNewKeyring: false,
+		Env:          listenEnv(),
+	}
+	if err := json.NewEncoder(e.conn).Encode(cfg); err != nil {
+		return 0, fmt.Errorf("send config to init: %w", err)
+	}
+	// EOF (the exec closed init's end) means the process runs; a message
+	// means it failed.
+	var m syncMsg
+	if err := json.NewDecoder(e.conn).Decode(&m); err != nil {
+		if !errors.Is(err, io.EOF) {
+			return 0, fmt.Errorf("read from init: %w", err)
+		}
+	} else if m.Type == msgError {
+		return 0, errors.New("unable to start container process: " + m.Error)
+	} else {
+		return 0, fmt.Errorf("init sent unexpected message %q", m.Type)
+	}
+	if e.opts.PidFile != "" {
+		if err := writePidFile(e.opts.PidFile, pid); err != nil {
+			return 0, err
+		}
+	}
+	if e.opts.PidfdSocket != "" {
+		if err := sendPidfd(e.opts.PidfdSocket, pid); err != nil {
+			return 0, err
+		}
+	}
+	return pid, nil
+}
+
+// namespaceFlags are the container's namespaces, all of which exec joins.
+func (e *execProcess) namespaceFlags() uint32 {
+	var flags uint32
+	if e.spec.Linux != nil {
+		for _, ns := range e.spec.Linux.Namespaces {
+			flags |= namespaceFlag(ns.Type)
+		}
+	}
+	return flags
+}
+
+// joinCgroup moves the stage into the container's cgroup, or into the
+// sub-cgroups --cgroup names, before it forks the process.
+func (e *execProcess) joinCgroup() error {
+	if len(e.c.State.CgroupPaths) == 0 {
+		return nil
+	}
+	pid := strconv.Itoa(e.stage.Pid)
+	for key, dir := range e.c.State.CgroupPaths {
+		sub, ok := e.opts.Cgroups[key]
+		if !ok {
+			sub = e.opts.Cgroups[""]
+			if key != "" && key != "name=systemd" {
+				// A v1 controller named on its own wins over the default.
+				for k, v := range e.opts.Cgroups {
+					if k != "" && containsController(key, k) {
+						sub = v
+					}
+				}
+			}
+		}
+		target := dir
+		if sub != "" {
+			target = filepath.Join(dir, sub)
+		}
+		err := os.WriteFile(filepath.Join(target, "cgroup.procs"), []byte(pid), 0)
+		if err != nil && !(errors.Is(err, os.ErrNotExist) && sub == "") {
+			return fmt.Errorf("join cgroup %s: %w", target, err)
+		}
+	}
+	return nil
+}
+
+// containsController reports whether a v1 hierarchy key ("cpu,cpuacct")
+// holds controller.
+func containsController(key, controller string) bool {
+	for _, k := range strings.Split(key, ",") {
+		if k == controller {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *execProcess) abort() {
+	if e.stage != nil {
+		_ = e.stage.Kill()
+		_, _ = e.stage.Wait()
+	}
+	if e.pid > 0 {
+		_ = unix.Kill(e.pid, unix.SIGKILL)
+		var ws unix.WaitStatus
+		_, _ = unix.Wait4(e.pid, &ws, 0, nil)
+	}
+}
