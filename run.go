@@ -68,6 +68,7 @@ and waits for it, forwarding signals; then it deletes it (unless --keep).`,
 			return nil
 		}
 		status := forwardUntilExit(c.State.InitPid, sigs, tty)
+		libcontainer.TraceStep("container exited")
 		if tty != nil {
 			tty.close()
 		}

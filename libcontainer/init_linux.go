@@ -72,6 +72,7 @@ func newIniter() (*initer, error) {
 		return it, errors.New("init config without a process")
 	}
 	it.cfg = &cfg
+	traceStep("init config read")
 	return it, nil
 }
 
@@ -115,9 +116,11 @@ func (it *initer) run() error {
 	if err := it.setupNetwork(); err != nil {
 		return err
 	}
+	traceStep("network up")
 	if err := it.prepareRootfs(); err != nil {
 		return err
 	}
+	traceStep("rootfs prepared")
 	if it.cfg.RuntimeHooks {
 		if err := it.send(syncMsg{Type: msgHooks}); err != nil {
 			return err
@@ -135,9 +138,11 @@ func (it *initer) run() error {
 	if err := it.enterRootfs(); err != nil {
 		return err
 	}
+	traceStep("pivoted")
 	if err := it.finishRootfs(); err != nil {
 		return err
 	}
+	traceStep("masked")
 	if err := it.setupKernelSettings(); err != nil {
 		return err
 	}
@@ -148,6 +153,7 @@ func (it *initer) run() error {
 	if err != nil {
 		return err
 	}
+	traceStep("process prepared")
 	if err := it.send(syncMsg{Type: msgReady}); err != nil {
 		return err
 	}
@@ -158,6 +164,7 @@ func (it *initer) run() error {
 	if err := it.waitForStart(); err != nil {
 		return err
 	}
+	traceStep("released by start")
 	if spec.Hooks != nil && len(spec.Hooks.StartContainer) > 0 {
 		st := it.hookState(specs.StateCreated)
 		if err := runHooks("startContainer", spec.Hooks.StartContainer, st); err != nil {

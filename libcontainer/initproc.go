@@ -57,9 +57,11 @@ func (p *initProcess) start() error {
 	if err := p.spawnStage(child, fifo, console); err != nil {
 		return err
 	}
+	traceStep("spawned stage")
 	if err := p.joinCgroup(); err != nil {
 		return err
 	}
+	traceStep("cgroup joined")
 	if _, err := p.conn.Write(p.bootstrap().Encode()); err != nil {
 		return fmt.Errorf("send bootstrap: %w", err)
 	}
@@ -74,9 +76,11 @@ func (p *initProcess) start() error {
 		return fmt.Errorf("nsenter: init stage failed: %v", st)
 	}
 	p.pid = pid
+	traceStep("stage reported init pid")
 	if err := p.recordInit(); err != nil {
 		return err
 	}
+	traceStep("state saved")
 	return p.handshake()
 }
 
@@ -161,6 +165,9 @@ func spawnStage(extra int, named []namedFile) (*os.Process, map[string]int, erro
 		fds[n.env] = len(files)
 		env = append(env, n.env+"="+strconv.Itoa(len(files)))
 		files = append(files, n.file)
+	}
+	if traceOn {
+		env = append(env, envTrace+"=1")
 	}
 	proc, err := os.StartProcess("/proc/self/exe", []string{"berth", "init"}, &os.ProcAttr{Env: env, Files: files})
 	if err != nil {
@@ -296,6 +303,7 @@ func (p *initProcess) handshake() error {
 				return p.initDied(err)
 			}
 		case msgReady:
+			traceStep("init ready")
 			return nil
 		case msgError:
 			return errors.New("unable to start container process: " + m.Error)

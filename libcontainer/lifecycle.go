@@ -34,6 +34,7 @@ func (c *Container) Start() error {
 	if err := c.releaseInit(); err != nil {
 		return err
 	}
+	traceStep("started")
 	spec, err := c.Spec()
 	if err != nil {
 		return err
@@ -177,6 +178,7 @@ func (c *Container) Destroy() error {
 			return err
 		}
 	}
+	traceStep("destroy: init dead")
 	var cgErr error
 	if len(c.State.CgroupPaths) > 0 {
 		// Destroy also kills what init's death left behind (no pid namespace).
@@ -186,6 +188,7 @@ func (c *Container) Destroy() error {
 		}
 		cgErr = err
 	}
+	traceStep("destroy: cgroup removed")
 	if err := os.RemoveAll(c.Dir); err != nil {
 		return fmt.Errorf("remove state dir: %w", err)
 	}

@@ -22,6 +22,7 @@ type userProcess struct {
 
 // exec replaces init with the user's process.
 func (p *userProcess) exec() error {
+	traceStep("exec")
 	if err := syscall.Exec(p.path, p.args, p.env); err != nil {
 		return fmt.Errorf("exec %q: %w", p.path, err)
 	}
