@@ -24,7 +24,7 @@ type hostCgroupMount struct {
 // mount per hierarchy. Inside a cgroup namespace the hierarchies are mounted
 // afresh (they show the namespace root); without one, the container's own
 // cgroup dirs are bind-mounted from the host.
-func (it *initer) mountCgroup(root *os.File, m *specs.Mount, opts *mountOptions) error {
+func (it *initer) mountCgroup(root handle, m *specs.Mount, opts *mountOptions) error {
 	mounts, err := readHostCgroupMounts()
 	if err != nil {
 		return err
@@ -44,8 +44,8 @@ func (it *initer) mountCgroup(root *os.File, m *specs.Mount, opts *mountOptions)
 	if err != nil {
 		return err
 	}
-	defer target.Close()
-	if err := it.sys.Mount("tmpfs", fdPath(target), "tmpfs", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, "mode=755"); err != nil {
+	defer target.close()
+	if err := it.sys.Mount("tmpfs", target.path(), "tmpfs", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, "mode=755"); err != nil {
 		return err
 	}
 	for _, hm := range mounts {
@@ -59,9 +59,9 @@ func (it *initer) mountCgroup(root *os.File, m *specs.Mount, opts *mountOptions)
 		if err != nil {
 			return err
 		}
-		defer mnt.Close()
+		defer mnt.close()
 		ro := uintptr(unix.MS_BIND|unix.MS_REMOUNT|unix.MS_RDONLY|unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC)
-		if err := it.sys.Mount("", fdPath(mnt), "", ro, ""); err != nil {
+		if err := it.sys.Mount("", mnt.path(), "", ro, ""); err != nil {
 			return err
 		}
 	}
@@ -69,18 +69,18 @@ func (it *initer) mountCgroup(root *os.File, m *specs.Mount, opts *mountOptions)
 }
 
 // mountHierarchy mounts one hierarchy at dest inside the rootfs.
-func (it *initer) mountHierarchy(root *os.File, dest string, hm hostCgroupMount, own map[string]string, cgroupNS bool, flags uintptr) error {
+func (it *initer) mountHierarchy(root handle, dest string, hm hostCgroupMount, own map[string]string, cgroupNS bool, flags uintptr) error {
 	target, err := openMountTarget(root, dest, true)
 	if err != nil {
 		return err
 	}
-	defer target.Close()
+	defer target.close()
 	if cgroupNS {
 		data := ""
 		if hm.fstype == "cgroup" {
 			data = v1Subsystems(hm.options)
 		}
-		return it.sys.Mount(hm.fstype, fdPath(target), hm.fstype, flags, data)
+		return it.sys.Mount(hm.fstype, target.path(), hm.fstype, flags, data)
 	}
 	key := v1Subsystems(hm.options)
 	if hm.fstype == "cgroup2" {
@@ -95,15 +95,15 @@ func (it *initer) mountHierarchy(root *os.File, dest string, hm hostCgroupMount,
 		return fmt.Errorf("cgroup %q is outside the hierarchy mounted at %q", path, hm.mountpoint)
 	}
 	src := filepath.Join(hm.mountpoint, rel)
-	if err := it.sys.Mount(src, fdPath(target), "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+	if err := it.sys.Mount(src, target.path(), "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
 		return err
 	}
 	mnt, err := openMountTarget(root, dest, true)
 	if err != nil {
 		return err
 	}
-	defer mnt.Close()
-	return it.sys.Mount("", fdPath(mnt), "", unix.MS_BIND|unix.MS_REMOUNT|flags, "")
+	defer mnt.close()
+	return it.sys.Mount("", mnt.path(), "", unix.MS_BIND|unix.MS_REMOUNT|flags, "")
 }
 
 // v1Subsystems extracts the controller list ("cpu,cpuacct", "name=systemd")

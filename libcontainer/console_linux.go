@@ -79,9 +79,9 @@ func (it *initer) mountConsole(slave *os.File) error {
 	if err != nil {
 		return fmt.Errorf("create /dev/console: %w", err)
 	}
-	target := os.NewFile(uintptr(fd), "/dev/console")
-	defer target.Close()
-	return it.sys.Mount(fdPath(slave), fdPath(target), "", unix.MS_BIND, "")
+	target := handle(fd)
+	defer target.close()
+	return it.sys.Mount(handle(slave.Fd()).path(), target.path(), "", unix.MS_BIND, "")
 }
 
 // sendFd sends fd over a unix socket with name as the message payload.

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	pathrs "github.com/cyphar/filepath-securejoin/pathrs-lite"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
@@ -31,7 +30,7 @@ func defaultDevices() []specs.LinuxDevice {
 
 // createDevices makes the default and the spec's device nodes. Where mknod
 // is not allowed (a user namespace) the host's node is bind-mounted instead.
-func (it *initer) createDevices(root *os.File) error {
+func (it *initer) createDevices(root handle) error {
 	spec := it.cfg.Spec
 	bind := hasNamespace(spec, specs.UserNamespace)
 	devs := defaultDevices()
@@ -48,35 +47,30 @@ func (it *initer) createDevices(root *os.File) error {
 	return nil
 }
 
-func (it *initer) createDevice(root *os.File, d *specs.LinuxDevice, bind bool) error {
+func (it *initer) createDevice(root handle, d *specs.LinuxDevice, bind bool) error {
 	rel := strings.TrimPrefix(filepath.Clean(d.Path), "/")
 	if !strings.HasPrefix(rel, "dev/") {
 		return errors.New("device path must be under /dev")
 	}
-	dir, err := pathrs.MkdirAllHandle(root, filepath.Dir(rel), 0o755)
+	dir, err := mkdirAllInRoot(root, filepath.Dir(rel), 0o755)
 	if err != nil {
 		return err
 	}
-	defer dir.Close()
+	defer dir.close()
 	name := filepath.Base(rel)
 	if !bind {
-		err := it.mknodDevice(int(dir.Fd()), name, d)
+		err := it.mknodDevice(int(dir), name, d)
 		if !errors.Is(err, unix.EPERM) {
 			return err
 		}
 		// Not allowed to mknod: fall back to a bind mount of the host node.
 	}
-	fd, err := unix.Openat(int(dir.Fd()), name, unix.O_CREAT|unix.O_NOFOLLOW|unix.O_RDONLY|unix.O_CLOEXEC, 0o644)
+	target, err := createFileInRoot(root, rel, 0o644)
 	if err != nil {
 		return fmt.Errorf("create bind target: %w", err)
 	}
-	unix.Close(fd)
-	target, err := pathrs.OpenatInRoot(root, rel)
-	if err != nil {
-		return err
-	}
-	defer target.Close()
-	return it.sys.Mount(d.Path, fdPath(target), "", unix.MS_BIND, "")
+	defer target.close()
+	return it.sys.Mount(d.Path, target.path(), "", unix.MS_BIND, "")
 }
 
 func (it *initer) mknodDevice(dirfd int, name string, d *specs.LinuxDevice) error {
@@ -120,12 +114,12 @@ func (it *initer) mknodDevice(dirfd int, name string, d *specs.LinuxDevice) erro
 
 // setupDevSymlinks creates /dev/fd, /dev/std{in,out,err}, /dev/core and,
 // with a devpts mount, /dev/ptmx -> pts/ptmx.
-func setupDevSymlinks(root *os.File, spec *specs.Spec) error {
-	dev, err := pathrs.MkdirAllHandle(root, "dev", 0o755)
+func setupDevSymlinks(root handle, spec *specs.Spec) error {
+	dev, err := mkdirAllInRoot(root, "dev", 0o755)
 	if err != nil {
 		return err
 	}
-	defer dev.Close()
+	defer dev.close()
 	links := [][2]string{
 		{"/proc/self/fd", "fd"},
 		{"/proc/self/fd/0", "stdin"},
@@ -138,7 +132,7 @@ func setupDevSymlinks(root *os.File, spec *specs.Spec) error {
 	for _, m := range spec.Mounts {
 		if filepath.Clean(m.Destination) == "/dev/pts" {
 			// The rootfs may hold a real ptmx node; the link must win.
-			if err := unix.Unlinkat(int(dev.Fd()), "ptmx", 0); err != nil && !errors.Is(err, unix.ENOENT) {
+			if err := unix.Unlinkat(int(dev), "ptmx", 0); err != nil && !errors.Is(err, unix.ENOENT) {
 				return fmt.Errorf("remove /dev/ptmx: %w", err)
 			}
 			links = append(links, [2]string{"pts/ptmx", "ptmx"})
@@ -146,7 +140,7 @@ func setupDevSymlinks(root *os.File, spec *specs.Spec) error {
 		}
 	}
 	for _, l := range links {
-		if err := unix.Symlinkat(l[0], int(dev.Fd()), l[1]); err != nil && !errors.Is(err, unix.EEXIST) {
+		if err := unix.Symlinkat(l[0], int(dev), l[1]); err != nil && !errors.Is(err, unix.EEXIST) {
 			return fmt.Errorf("symlink /dev/%s: %w", l[1], err)
 		}
 	}

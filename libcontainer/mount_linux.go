@@ -15,7 +15,7 @@ import (
 // of it). The target is created and opened inside the rootfs without
 // following symlinks out of it, and the mount goes onto that handle, so a
 // symlink swapped in afterwards cannot redirect it (CVE-2021-30465).
-func (it *initer) mountOne(root *os.File, m *specs.Mount) error {
+func (it *initer) mountOne(root handle, m *specs.Mount) error {
 	if !filepath.IsAbs(m.Destination) {
 		return fmt.Errorf("destination %q is not an absolute path", m.Destination)
 	}
@@ -32,7 +32,7 @@ func (it *initer) mountOne(root *os.File, m *specs.Mount) error {
 
 // mountBind bind-mounts m.Source (relative to the bundle when not absolute),
 // then applies the per-mount flags with a remount, as mount(8) does.
-func (it *initer) mountBind(root *os.File, m *specs.Mount, opts *mountOptions) error {
+func (it *initer) mountBind(root handle, m *specs.Mount, opts *mountOptions) error {
 	src := m.Source
 	if src == "" {
 		return errors.New("bind mount without a source")
@@ -48,12 +48,12 @@ func (it *initer) mountBind(root *os.File, m *specs.Mount, opts *mountOptions) e
 	if err != nil {
 		return err
 	}
-	defer target.Close()
-	if err := checkProcTarget(root, target, m); err != nil {
+	defer target.close()
+	if err := it.checkProcTarget(target, m); err != nil {
 		return err
 	}
 	flags := uintptr(unix.MS_BIND) | opts.flags&unix.MS_REC
-	if err := it.sys.Mount(src, fdPath(target), "", flags, ""); err != nil {
+	if err := it.sys.Mount(src, target.path(), "", flags, ""); err != nil {
 		return err
 	}
 	// The handle still names the directory under the new mount: reopen the
@@ -62,15 +62,15 @@ func (it *initer) mountBind(root *os.File, m *specs.Mount, opts *mountOptions) e
 	if err != nil {
 		return err
 	}
-	defer mnt.Close()
+	defer mnt.close()
 	if opts.flags&^(unix.MS_BIND|unix.MS_REC|unix.MS_REMOUNT) != 0 || opts.clear != 0 {
 		var st unix.Statfs_t
-		if err := unix.Fstatfs(int(mnt.Fd()), &st); err != nil {
+		if err := unix.Fstatfs(int(mnt), &st); err != nil {
 			return fmt.Errorf("statfs %q: %w", m.Destination, err)
 		}
 		rflags := unix.MS_BIND | unix.MS_REMOUNT | opts.flags&^(unix.MS_BIND|unix.MS_REC|unix.MS_REMOUNT)
 		rflags |= lockedFlags(&st) &^ opts.clear
-		if err := it.sys.Mount("", fdPath(mnt), "", rflags, ""); err != nil {
+		if err := it.sys.Mount("", mnt.path(), "", rflags, ""); err != nil {
 			return err
 		}
 	}
@@ -79,15 +79,15 @@ func (it *initer) mountBind(root *os.File, m *specs.Mount, opts *mountOptions) e
 
 // applyMountAttrs sets propagation and the recursive "r*" attributes on the
 // mount opened as mnt.
-func (it *initer) applyMountAttrs(mnt *os.File, opts *mountOptions) error {
+func (it *initer) applyMountAttrs(mnt handle, opts *mountOptions) error {
 	for _, p := range opts.propagation {
-		if err := it.sys.Mount("", fdPath(mnt), "", p, ""); err != nil {
+		if err := it.sys.Mount("", mnt.path(), "", p, ""); err != nil {
 			return err
 		}
 	}
 	if opts.recSet != 0 || opts.recClr != 0 {
 		attr := unix.MountAttr{Attr_set: opts.recSet, Attr_clr: opts.recClr}
-		err := it.sys.MountSetattr(int(mnt.Fd()), "", unix.AT_EMPTY_PATH|unix.AT_RECURSIVE, &attr)
+		err := it.sys.MountSetattr(int(mnt), "", unix.AT_EMPTY_PATH|unix.AT_RECURSIVE, &attr)
 		if err != nil {
 			return fmt.Errorf("mount_setattr: %w", err)
 		}
@@ -97,13 +97,13 @@ func (it *initer) applyMountAttrs(mnt *os.File, opts *mountOptions) error {
 
 // mountFilesystem mounts a new filesystem instance (proc, sysfs, tmpfs,
 // devpts, mqueue, cgroup2, overlay, ...) on a directory.
-func (it *initer) mountFilesystem(root *os.File, m *specs.Mount, opts *mountOptions) error {
+func (it *initer) mountFilesystem(root handle, m *specs.Mount, opts *mountOptions) error {
 	target, err := openMountTarget(root, m.Destination, true)
 	if err != nil {
 		return err
 	}
-	defer target.Close()
-	if err := checkProcTarget(root, target, m); err != nil {
+	defer target.close()
+	if err := it.checkProcTarget(target, m); err != nil {
 		return err
 	}
 	src := m.Source
@@ -114,7 +114,7 @@ func (it *initer) mountFilesystem(root *os.File, m *specs.Mount, opts *mountOpti
 		return it.mountTmpfsCopyUp(target, m, opts)
 	}
 	flags := opts.flags &^ unix.MS_REMOUNT
-	if err := it.sys.Mount(src, fdPath(target), m.Type, flags, opts.dataString()); err != nil {
+	if err := it.sys.Mount(src, target.path(), m.Type, flags, opts.dataString()); err != nil {
 		return err
 	}
 	if len(opts.propagation) == 0 && opts.recSet == 0 && opts.recClr == 0 {
@@ -124,22 +124,19 @@ func (it *initer) mountFilesystem(root *os.File, m *specs.Mount, opts *mountOpti
 	if err != nil {
 		return err
 	}
-	defer mnt.Close()
+	defer mnt.close()
 	return it.applyMountAttrs(mnt, opts)
 }
 
 // checkProcTarget refuses mounts over /proc or inside it, except a real proc
 // mount on /proc and the files lxcfs emulates: mounting over procfs files is
 // a known way out of a container.
-func checkProcTarget(root, target *os.File, m *specs.Mount) error {
-	rootPath, err := os.Readlink(fdPath(root))
+func (it *initer) checkProcTarget(target handle, m *specs.Mount) error {
+	dest, err := os.Readlink(target.path())
 	if err != nil {
 		return err
 	}
-	dest, err := os.Readlink(fdPath(target))
-	if err != nil {
-		return err
-	}
+	rootPath := it.cfg.Rootfs
 	procDir := filepath.Join(rootPath, "proc")
 	if dest != procDir && !strings.HasPrefix(dest, procDir+"/") {
 		return nil

@@ -11,7 +11,7 @@ import (
 )
 
 // newTestIniter returns an initer over a fresh rootfs with a recording host.
-func newTestIniter(t *testing.T) (*initer, *fakeHost, *os.File, string) {
+func newTestIniter(t *testing.T) (*initer, *fakeHost, handle, string) {
 	t.Helper()
 	bundle := t.TempDir()
 	rootfs := filepath.Join(bundle, "rootfs")
@@ -21,11 +21,12 @@ func newTestIniter(t *testing.T) (*initer, *fakeHost, *os.File, string) {
 	rootfs, _ = filepath.EvalSymlinks(rootfs)
 	fake := &fakeHost{}
 	it := &initer{cfg: &initConfig{ID: "t", Bundle: bundle, Rootfs: rootfs, Spec: &specs.Spec{}}, sys: fake}
-	root, err := os.OpenFile(rootfs, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	fd, err := unix.Open(rootfs, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { root.Close() })
+	root := handle(fd)
+	t.Cleanup(root.close)
 	return it, fake, root, rootfs
 }
 
@@ -146,5 +147,54 @@ func TestRelativeDestinationRefused(t *testing.T) {
 	m := specs.Mount{Destination: "rel", Type: "tmpfs", Source: "tmpfs"}
 	if err := it.mountOne(root, &m); err == nil {
 		t.Fatal("relative destination accepted")
+	}
+}
+
+// A file mount target that is a symlink out of the rootfs never creates or
+// mounts on anything outside it.
+func TestFileTargetSymlinkOutside(t *testing.T) {
+	it, fake, root, rootfs := newTestIniter(t)
+	outside := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(rootfs, "etc"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(outside, "victim"), filepath.Join(rootfs, "etc/resolv.conf")); err != nil {
+		t.Fatal(err)
+	}
+	src := filepath.Join(t.TempDir(), "f")
+	if err := os.WriteFile(src, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m := specs.Mount{Destination: "/etc/resolv.conf", Source: src, Options: []string{"bind"}}
+	err := it.mountOne(root, &m)
+	if _, serr := os.Lstat(filepath.Join(outside, "victim")); serr == nil {
+		t.Fatal("a file was created outside the rootfs")
+	}
+	for _, c := range fake.calls {
+		if !strings.HasPrefix(c.target, rootfs+"/") {
+			t.Fatalf("mounted on %q outside the rootfs", c.target)
+		}
+	}
+	if err == nil && len(fake.calls) == 0 {
+		t.Fatal("neither mounted nor failed")
+	}
+}
+
+func TestMkdirAllInRootRefusesFileComponent(t *testing.T) {
+	_, _, root, rootfs := newTestIniter(t)
+	if err := os.WriteFile(filepath.Join(rootfs, "file"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if h, err := mkdirAllInRoot(root, "/file/sub", 0o755); err == nil {
+		h.close()
+		t.Fatal("created a directory under a regular file")
+	}
+	h, err := mkdirAllInRoot(root, "/a/b/../c", 0o755)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.close()
+	if fi, err := os.Stat(filepath.Join(rootfs, "a/c")); err != nil || !fi.IsDir() {
+		t.Fatalf("a/c not created: %v", err)
 	}
 }

@@ -1,7 +1,6 @@
 package libcontainer
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -9,54 +8,25 @@ import (
 	"path/filepath"
 	"strings"
 
-	pathrs "github.com/cyphar/filepath-securejoin/pathrs-lite"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 )
 
-// openMountTarget returns an O_PATH handle of dest inside the rootfs handle
-// root, creating it (a directory, or an empty file when dir is false) and
-// its parents when missing. Symlinks are resolved as if root were "/", so
-// nothing outside the rootfs can be reached.
-func openMountTarget(root *os.File, dest string, dir bool) (*os.File, error) {
-	rel := strings.TrimPrefix(filepath.Clean(dest), "/")
+// openMountTarget returns a handle of dest inside the rootfs handle root,
+// creating it (a directory, or an empty file when dir is false) and its
+// parents when missing. Symlinks are resolved as if root were "/", so
+// nothing outside the rootfs can be reached (CVE-2021-30465).
+func openMountTarget(root handle, dest string, dir bool) (handle, error) {
 	if dir {
-		f, err := pathrs.MkdirAllHandle(root, rel, 0o755)
-		if err != nil {
-			return nil, fmt.Errorf("create mount point %q: %w", dest, err)
-		}
-		return f, nil
+		return mkdirAllInRoot(root, dest, 0o755)
 	}
-	f, err := pathrs.OpenatInRoot(root, rel)
-	if err == nil {
-		return f, nil
-	}
-	if !errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("open mount point %q: %w", dest, err)
-	}
-	parent, err := pathrs.MkdirAllHandle(root, filepath.Dir(rel), 0o755)
-	if err != nil {
-		return nil, fmt.Errorf("create parent of mount point %q: %w", dest, err)
-	}
-	defer parent.Close()
-	fd, err := unix.Openat(int(parent.Fd()), filepath.Base(rel), unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_RDONLY|unix.O_CLOEXEC, 0o644)
-	if err != nil && !errors.Is(err, unix.EEXIST) {
-		return nil, fmt.Errorf("create mount point %q: %w", dest, err)
-	}
-	if err == nil {
-		unix.Close(fd)
-	}
-	f, err = pathrs.OpenatInRoot(root, rel)
-	if err != nil {
-		return nil, fmt.Errorf("open mount point %q: %w", dest, err)
-	}
-	return f, nil
+	return createFileInRoot(root, dest, 0o644)
 }
 
 // mountTmpfsCopyUp mounts a tmpfs on target that starts with a copy of what
 // the directory held ("tmpcopyup"). The tmpfs is built detached (fsopen),
 // filled, given its flags, then moved onto target.
-func (it *initer) mountTmpfsCopyUp(target *os.File, m *specs.Mount, opts *mountOptions) error {
+func (it *initer) mountTmpfsCopyUp(target handle, m *specs.Mount, opts *mountOptions) error {
 	fsfd, err := unix.Fsopen("tmpfs", unix.FSOPEN_CLOEXEC)
 	if err != nil {
 		return fmt.Errorf("fsopen tmpfs: %w", err)
@@ -80,9 +50,8 @@ func (it *initer) mountTmpfsCopyUp(target *os.File, m *specs.Mount, opts *mountO
 	if err != nil {
 		return fmt.Errorf("fsmount tmpfs: %w", err)
 	}
-	mnt := os.NewFile(uintptr(mfd), "tmpfs")
-	defer mnt.Close()
-	if err := copyTree(fdPath(target), fdPath(mnt)); err != nil {
+	defer unix.Close(mfd)
+	if err := copyTree(target.path(), handle(mfd).path()); err != nil {
 		return fmt.Errorf("tmpcopyup %q: %w", m.Destination, err)
 	}
 	if attr := mountAttrFromFlags(opts.flags); attr != 0 {
@@ -91,7 +60,7 @@ func (it *initer) mountTmpfsCopyUp(target *os.File, m *specs.Mount, opts *mountO
 			return fmt.Errorf("mount_setattr %q: %w", m.Destination, err)
 		}
 	}
-	if err := unix.MoveMount(mfd, "", int(target.Fd()), "", unix.MOVE_MOUNT_F_EMPTY_PATH|unix.MOVE_MOUNT_T_EMPTY_PATH); err != nil {
+	if err := unix.MoveMount(mfd, "", int(target), "", unix.MOVE_MOUNT_F_EMPTY_PATH|unix.MOVE_MOUNT_T_EMPTY_PATH); err != nil {
 		return fmt.Errorf("move_mount tmpfs to %q: %w", m.Destination, err)
 	}
 	return nil
@@ -134,7 +103,10 @@ func copyTree(src, dst string) error {
 		st, _ := info.Sys().(*unix.Stat_t)
 		switch {
 		case rel == ".":
-			err = os.Chmod(dst, info.Mode().Perm())
+			if err = os.Chmod(dst, info.Mode().Perm()); err == nil && st != nil {
+				err = os.Chown(dst, int(st.Uid), int(st.Gid))
+			}
+			return err
 		case d.IsDir():
 			err = os.Mkdir(to, info.Mode().Perm())
 		case info.Mode()&fs.ModeSymlink != 0:

@@ -3,9 +3,7 @@ package libcontainer
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
-	"strconv"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
@@ -42,11 +40,12 @@ func (it *initer) prepareRootfs() error {
 	if err := it.sys.Mount(rootfs, rootfs, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
 		return err
 	}
-	root, err := os.OpenFile(rootfs, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	rootfd, err := unix.Open(rootfs, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return fmt.Errorf("open rootfs: %w", err)
 	}
-	defer root.Close()
+	root := handle(rootfd)
+	defer root.close()
 
 	for i := range spec.Mounts {
 		if err := it.mountOne(root, &spec.Mounts[i]); err != nil {
@@ -140,9 +139,4 @@ func lockedFlags(st *unix.Statfs_t) uintptr {
 		}
 	}
 	return f
-}
-
-// fdPath names an open file through procfs, for syscalls that take a path.
-func fdPath(f *os.File) string {
-	return "/proc/self/fd/" + strconv.Itoa(int(f.Fd()))
 }
