@@ -41,6 +41,15 @@ func doCreate(ctx *cli.Context, tty *ttyProxy) (*libcontainer.Container, error) 
 	if bundle, err = filepath.Abs(bundle); err != nil {
 		return nil, err
 	}
+	if fi, err := os.Stat(bundle); err != nil || !fi.IsDir() {
+		if err == nil {
+			err = errors.New("not a directory")
+		} else {
+			err = errors.Unwrap(err)
+		}
+		// runc changes into the bundle and words it so.
+		return nil, fmt.Errorf("chdir %s: %v", bundle, err)
+	}
 	if n := ctx.Int("preserve-fds"); n < 0 {
 		return nil, errors.New("--preserve-fds must be a positive integer")
 	}

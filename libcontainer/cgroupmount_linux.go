@@ -60,7 +60,7 @@ func (it *initer) mountCgroup(root handle, m *specs.Mount, opts *mountOptions) e
 			return err
 		}
 		defer mnt.close()
-		ro := uintptr(unix.MS_BIND|unix.MS_REMOUNT|unix.MS_RDONLY|unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC)
+		ro := uintptr(unix.MS_BIND | unix.MS_REMOUNT | unix.MS_RDONLY | unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC)
 		if err := it.sys.Mount("", mnt.path(), "", ro, ""); err != nil {
 			return err
 		}

@@ -139,13 +139,14 @@ func (it *initer) run() error {
 		return err
 	}
 	traceStep("pivoted")
+	// Sysctls go in before readonlyPaths make /proc/sys read-only.
+	if err := it.setupKernelSettings(); err != nil {
+		return err
+	}
 	if err := it.finishRootfs(); err != nil {
 		return err
 	}
 	traceStep("masked")
-	if err := it.setupKernelSettings(); err != nil {
-		return err
-	}
 	if err := it.setupConsole(); err != nil {
 		return err
 	}
@@ -161,7 +162,8 @@ func (it *initer) run() error {
 	it.pipe = nil
 
 	// Past "ready" nobody reads the pipe: failures go to the process's stderr.
-	if err := it.waitForStart(); err != nil {
+	fifo, err := it.waitForStart()
+	if err != nil {
 		return err
 	}
 	traceStep("released by start")
@@ -170,6 +172,11 @@ func (it *initer) run() error {
 		if err := runHooks("startContainer", spec.Hooks.StartContainer, st); err != nil {
 			return err
 		}
+	}
+	// The byte tells `start` we reached the exec; the exec itself closes
+	// the fifo (close-on-exec), after which `start` runs poststart hooks.
+	if _, err := unix.Write(fifo, []byte("0")); err != nil {
+		return fmt.Errorf("write exec fifo: %w", err)
 	}
 	return proc.exec()
 }
@@ -189,18 +196,14 @@ func (it *initer) runExec() error {
 	return proc.exec()
 }
 
-// waitForStart blocks until `start` opens the exec fifo for reading, then
-// tells it we are about to exec by writing one byte.
-func (it *initer) waitForStart() error {
+// waitForStart blocks until `start` opens the exec fifo for reading and
+// returns our (close-on-exec) write end.
+func (it *initer) waitForStart() (int, error) {
 	path := "/proc/self/fd/" + strconv.Itoa(it.fifoFD)
 	fd, err := unix.Open(path, unix.O_WRONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return fmt.Errorf("open exec fifo: %w", err)
+		return -1, fmt.Errorf("open exec fifo: %w", err)
 	}
-	if _, err := unix.Write(fd, []byte("0")); err != nil {
-		return fmt.Errorf("write exec fifo: %w", err)
-	}
-	unix.Close(fd)
 	unix.Close(it.fifoFD)
-	return nil
+	return fd, nil
 }

@@ -91,6 +91,10 @@ func (p *initProcess) makeFifo() (*os.File, error) {
 	if err := unix.Mkfifo(path, 0o622); err != nil {
 		return nil, fmt.Errorf("create exec fifo: %w", err)
 	}
+	// The umask took bits off; any container user must be able to write it.
+	if err := unix.Chmod(path, 0o622); err != nil {
+		return nil, fmt.Errorf("chmod exec fifo: %w", err)
+	}
 	uid, gid := hostRootIDs(p.spec)
 	if err := os.Chown(path, uid, gid); err != nil {
 		return nil, fmt.Errorf("chown exec fifo: %w", err)

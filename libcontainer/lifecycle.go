@@ -50,6 +50,13 @@ func (c *Container) Start() error {
 // releaseInit opens the fifo without blocking (which unblocks init's open
 // for writing) and waits for init's byte or its death, whichever comes first.
 func (c *Container) releaseInit() error {
+	// The pidfd first: once the fifo is open, init may exec and its
+	// process may be gone before we look.
+	pidfd, err := c.openInit()
+	if err != nil {
+		return err
+	}
+	defer unix.Close(pidfd)
 	path := filepath.Join(c.Dir, fifoName)
 	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
 	if err != nil {
@@ -59,11 +66,6 @@ func (c *Container) releaseInit() error {
 		return fmt.Errorf("open exec fifo: %w", err)
 	}
 	defer unix.Close(fd)
-	pidfd, err := c.openInit()
-	if err != nil {
-		return err
-	}
-	defer unix.Close(pidfd)
 	fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}, {Fd: int32(pidfd), Events: unix.POLLIN}}
 	for {
 		if _, err := unix.Poll(fds, -1); err != nil {
@@ -94,6 +96,16 @@ func (c *Container) releaseInit() error {
 	}
 	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("remove exec fifo: %w", err)
+	}
+	// Init closes its end by exec'ing (or dying): wait for that, so that
+	// poststart hooks run after the process has started, as the spec says.
+	fds = fds[:1]
+	fds[0].Events = 0 // POLLHUP is always reported
+	for {
+		_, err := unix.Poll(fds, 5000)
+		if err == nil || !errors.Is(err, unix.EINTR) {
+			break
+		}
 	}
 	return nil
 }
@@ -137,7 +149,20 @@ func (c *Container) Signal(sig unix.Signal, all bool) error {
 		}
 		return fmt.Errorf("send signal %d: %w", sig, err)
 	}
+	if sig == unix.SIGKILL {
+		c.thawIfPaused()
+	}
 	return nil
+}
+
+// thawIfPaused lets a SIGKILLed container die: a v1-frozen task cannot act
+// on any signal until it is thawed.
+func (c *Container) thawIfPaused() {
+	if c.isPaused() {
+		if m, err := c.cgroupManager(); err == nil {
+			_ = m.Thaw()
+		}
+	}
 }
 
 func (c *Container) signalAll(sig unix.Signal) error {
@@ -148,11 +173,9 @@ func (c *Container) signalAll(sig unix.Signal) error {
 	if err != nil {
 		return err
 	}
-	frozen := false
-	if sig != unix.SIGKILL {
-		// SIGKILL reaches frozen tasks; anything else must wait for the thaw.
-		frozen = m.Freeze() == nil
-	}
+	// Freeze so that nothing forks away while we signal; on v1 a frozen
+	// task acts on no signal, not even SIGKILL, until thawed, so thaw after.
+	frozen := m.Freeze() == nil
 	pids, err := m.GetPids()
 	if err == nil {
 		for _, pid := range pids {
@@ -213,6 +236,7 @@ func (c *Container) killInit() error {
 	if err := unix.PidfdSendSignal(fd, unix.SIGKILL, nil, 0); err != nil && !errors.Is(err, unix.ESRCH) {
 		return fmt.Errorf("kill container init: %w", err)
 	}
+	c.thawIfPaused()
 	fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {

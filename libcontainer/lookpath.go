@@ -21,8 +21,6 @@ type ExecError struct {
 func (e *ExecError) Error() string { return "exec: " + strconv.Quote(e.Name) + ": " + e.Err.Error() }
 func (e *ExecError) Unwrap() error { return e.Err }
 
-
-
 var errNotFound = errors.New("executable file not found in $PATH")
 
 // lookPath finds name as exec.LookPath would inside the container, using the

@@ -9,12 +9,12 @@ import (
 // mountOptions is a spec mount's option list split the way mount(2) and
 // mount_setattr(2) want it.
 type mountOptions struct {
-	flags       uintptr  // MS_* to set
-	clear       uintptr  // MS_* the options explicitly clear (e.g. "rw", "dev")
+	flags       uintptr   // MS_* to set
+	clear       uintptr   // MS_* the options explicitly clear (e.g. "rw", "dev")
 	propagation []uintptr // MS_SHARED, MS_SLAVE|MS_REC, ... in order
-	recSet      uint64   // MOUNT_ATTR_* to set recursively ("rro", "rnosuid", ...)
-	recClr      uint64   // MOUNT_ATTR_* to clear recursively ("rrw", ...)
-	data        []string // filesystem-specific options, passed as data
+	recSet      uint64    // MOUNT_ATTR_* to set recursively ("rro", "rnosuid", ...)
+	recClr      uint64    // MOUNT_ATTR_* to clear recursively ("rrw", ...)
+	data        []string  // filesystem-specific options, passed as data
 	tmpcopyup   bool
 	idmap       bool // "idmap" / "ridmap": an id-mapped mount
 	recursive   bool // "ridmap" / "rbind"

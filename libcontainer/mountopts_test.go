@@ -57,11 +57,11 @@ func TestUnescapeMountinfo(t *testing.T) {
 
 func TestV1Subsystems(t *testing.T) {
 	for in, want := range map[string]string{
-		"rw,memory":                    "memory",
-		"rw,cpu,cpuacct":               "cpu,cpuacct",
-		"rw,xattr,name=systemd":        "name=systemd",
-		"rw,release_agent=/x,net_cls":  "net_cls",
-		"rw,clone_children,cpuset":     "cpuset",
+		"rw,memory":                   "memory",
+		"rw,cpu,cpuacct":              "cpu,cpuacct",
+		"rw,xattr,name=systemd":       "name=systemd",
+		"rw,release_agent=/x,net_cls": "net_cls",
+		"rw,clone_children,cpuset":    "cpuset",
 	} {
 		if got := v1Subsystems(in); got != want {
 			t.Errorf("v1Subsystems(%q) = %q, want %q", in, got, want)

@@ -60,6 +60,15 @@ func (it *initer) prepareRootfs() error {
 			return err
 		}
 	}
+	// A missing cwd is created, as runc does (after the mounts, so that a
+	// cwd on a tmpfs lands in it).
+	if cwd := it.cfg.process().Cwd; cwd != "" {
+		h, err := mkdirAllInRoot(root, cwd, 0o755)
+		if err != nil {
+			return fmt.Errorf("process.cwd: %w", err)
+		}
+		h.close()
+	}
 	return nil
 }
 
@@ -77,10 +86,22 @@ func needsDevSetup(spec *specs.Spec) bool {
 // enterRootfs makes the rootfs the container's "/" with pivot_root (or
 // MS_MOVE + chroot with --no-pivot) and leaves the cwd at the new root.
 func (it *initer) enterRootfs() error {
+	var err error
 	if it.cfg.NoPivot {
-		return moveRoot(it.sys, it.cfg.Rootfs)
+		err = moveRoot(it.sys, it.cfg.Rootfs)
+	} else {
+		err = pivotRoot(it.sys, it.cfg.Rootfs)
 	}
-	return pivotRoot(it.sys, it.cfg.Rootfs)
+	if err != nil {
+		return err
+	}
+	// linux.rootfsPropagation is the propagation of the container's "/".
+	if l := it.cfg.Spec.Linux; l != nil && l.RootfsPropagation != "" {
+		if p, ok := PropagationFlag(l.RootfsPropagation); ok {
+			return it.sys.Mount("", "/", "", p, "")
+		}
+	}
+	return nil
 }
 
 // finishRootfs applies what must happen after the pivot: a read-only root,

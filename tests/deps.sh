@@ -1,0 +1,30 @@
+#!/bin/bash
+# deps.sh: install the Debian packages that building berth and running its
+# tests need. Idempotent and quiet: does nothing when all are present, else
+# one `apt-get update` and one `apt-get install` of what is missing.
+# Used by `make deps`, `make run`, `make test` and .ci/run.
+set -euo pipefail
+
+packages=(
+	# build: cgo with libseccomp (the seccomp build tag), make, git for the commit
+	gcc libc6-dev make git pkg-config libseccomp-dev
+	# integration tests
+	bats jq busybox-static iproute2 util-linux coreutils findutils mawk
+	# peers for comparison and `make bench`
+	runc crun
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	if ! dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed; then
+		missing+=("$p")
+	fi
+done
+[ "${#missing[@]}" -eq 0 ] && exit 0
+
+sudo=
+[ "$(id -u)" -eq 0 ] || sudo=sudo
+echo "deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq >/dev/null
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

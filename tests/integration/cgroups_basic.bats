@@ -1,0 +1,159 @@
+#!/usr/bin/env bats
+# cgroups: placement by linux.cgroupsPath, basic resource limits, removal
+
+load helpers
+
+is_cgroup2() {
+	[ -f /sys/fs/cgroup/cgroup.controllers ]
+}
+
+# cg_of PID CTRL: PID's cgroup path for controller CTRL (v1), or its v2 path
+cg_of() {
+	if is_cgroup2; then
+		sed -n 's/^0:://p' "/proc/$1/cgroup"
+	else
+		awk -F: -v c="$2" '{ n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $3 }' "/proc/$1/cgroup"
+	fi
+}
+
+# cg_file PID CTRL FILE: the host path of FILE in PID's cgroup for CTRL
+cg_file() {
+	if is_cgroup2; then
+		echo "/sys/fs/cgroup$(cg_of "$1" "$2")/$3"
+	else
+		echo "/sys/fs/cgroup/$2$(cg_of "$1" "$2")/$3"
+	fi
+}
+
+# expect_cgroups PID PREFIX-FUNC: every line of PID's /proc/PID/cgroup is
+# what want_line makes of the test shell's own line for that hierarchy.
+expect_cgroups() {
+	local pid=$1 fn=$2 line got want
+	while IFS= read -r line; do
+		want=$($fn "$line")
+		got=$(grep -F "${line%%:*}:$(cut -d: -f2 <<<"$line"):" "/proc/$pid/cgroup")
+		[ "$got" = "$want" ] || fail "cgroup of $pid: '$got', want '$want'"
+	done </proc/self/cgroup
+}
+
+# rm_parent_cgroups NAME: remove the (empty) parent cgroups a test named
+rm_parent_cgroups() {
+	find /sys/fs/cgroup -depth -type d -name "$1" -exec rmdir {} + 2>/dev/null || true
+	find /sys/fs/cgroup -depth -type d -path "*/$1/*" -exec rmdir {} + 2>/dev/null || true
+	find /sys/fs/cgroup -depth -type d -name "$1" -exec rmdir {} + 2>/dev/null || true
+}
+
+@test "default cgroupsPath: the container ID, under the caller's own cgroup, before the process runs" {
+	set_args sleep 300
+	berth create --bundle "$BUNDLE" "$ID"
+	local pid
+	pid=$(state_field "$ID" pid)
+	want() { local l=$1; echo "${l%/}/$ID"; }
+	expect_cgroups "$pid" want
+	grep -q -x "$pid" "$(cg_file "$pid" pids cgroup.procs)"
+	berth delete -f "$ID"
+	assert_no_container "$ID"
+}
+
+@test "relative cgroupsPath: under the caller's own cgroup" {
+	local parent=$TAG-rel
+	update_config '.linux.cgroupsPath = $p' --arg p "$parent/$ID"
+	set_args sleep 300
+	berth create --bundle "$BUNDLE" "$ID"
+	local pid
+	pid=$(state_field "$ID" pid)
+	want() { local l=$1; echo "${l%/}/$parent/$ID"; }
+	expect_cgroups "$pid" want
+	berth delete -f "$ID"
+	[ -z "$(find /sys/fs/cgroup -type d -path "*/$parent/$ID")" ] || fail "leaf cgroups left"
+	rm_parent_cgroups "$parent"
+}
+
+@test "absolute cgroupsPath: under the hierarchy root" {
+	local parent=$TAG-abs
+	update_config '.linux.cgroupsPath = $p' --arg p "/$parent/sub"
+	set_args sleep 300
+	berth create --bundle "$BUNDLE" "$ID"
+	local pid
+	pid=$(state_field "$ID" pid)
+	want() { local l=$1; echo "${l%%:*}:$(cut -d: -f2 <<<"$l"):/$parent/sub"; }
+	expect_cgroups "$pid" want
+	berth delete -f "$ID"
+	[ -z "$(find /sys/fs/cgroup -type d -path "*/$parent/sub")" ] || fail "leaf cgroups left"
+	rm_parent_cgroups "$parent"
+}
+
+@test "a process exec'd by start stays in the container's cgroup" {
+	set_args sleep 300
+	berth create --bundle "$BUNDLE" "$ID"
+	berth start "$ID"
+	wait_for_status "$ID" running
+	local pid
+	pid=$(state_field "$ID" pid)
+	want() { local l=$1; echo "${l%/}/$ID"; }
+	expect_cgroups "$pid" want
+}
+
+@test "memory limit" {
+	update_config '.linux.resources.memory = {"limit": 33554432}'
+	set_args sleep 300
+	berth create --bundle "$BUNDLE" "$ID"
+	local pid
+	pid=$(state_field "$ID" pid)
+	if is_cgroup2; then
+		run cat "$(cg_file "$pid" memory memory.max)"
+	else
+		run cat "$(cg_file "$pid" memory memory.limit_in_bytes)"
+	fi
+	assert_output 33554432
+}
+
+@test "pids limit: pids.max, and forks past it fail" {
+	update_config '.linux.resources.pids = {"limit": 10}'
+	share_dir
+	# busybox sh gives up (exits) at the first fork that fails
+	set_cmd 'exec 2>/mnt/err; i=0; while [ $i -lt 20 ]; do sleep 300 & echo $i >/mnt/forked; i=$((i+1)); done; echo all-forked >/mnt/forked; sleep 300'
+	berth create --bundle "$BUNDLE" "$ID"
+	local pid
+	pid=$(state_field "$ID" pid)
+	run cat "$(cg_file "$pid" pids pids.max)"
+	assert_output 10
+	berth start "$ID"
+	check() { grep -q "can't fork" "$SHARED/err" 2>/dev/null; }
+	wait_for check || fail "forks did not fail: $(cat "$SHARED/err"; cat "$SHARED/forked")"
+	run cat "$SHARED/forked"
+	[ "$output" != all-forked ] && [ "$output" -lt 10 ] || fail "forked: $output"
+}
+
+@test "cpu shares, quota and period" {
+	update_config '.linux.resources.cpu = {"shares": 512, "quota": 50000, "period": 100000}'
+	set_args sleep 300
+	berth create --bundle "$BUNDLE" "$ID"
+	local pid
+	pid=$(state_field "$ID" pid)
+	if is_cgroup2; then
+		run cat "$(cg_file "$pid" cpu cpu.max)"
+		assert_output "50000 100000"
+		run cat "$(cg_file "$pid" cpu cpu.weight)"
+		assert_output 20 # 1 + (512 - 2) * 9999 / 262142
+	else
+		run cat "$(cg_file "$pid" cpu cpu.shares)"
+		assert_output 512
+		run cat "$(cg_file "$pid" cpu cpu.cfs_quota_us)"
+		assert_output 50000
+		run cat "$(cg_file "$pid" cpu cpu.cfs_period_us)"
+		assert_output 100000
+	fi
+}
+
+@test "cgroups are removed on delete, for run too" {
+	set_args true
+	run berth run --bundle "$BUNDLE" "$ID"
+	assert_status 0
+	assert_no_container "$ID"
+	set_args sleep 300
+	berth create --bundle "$BUNDLE" "$ID"
+	[ -n "$(find /sys/fs/cgroup -type d -name "$ID")" ]
+	berth delete -f "$ID"
+	assert_no_container "$ID"
+}

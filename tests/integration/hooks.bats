@@ -1,0 +1,222 @@
+#!/usr/bin/env bats
+# hooks: prestart, createRuntime, createContainer, startContainer, poststart, poststop
+
+load helpers
+
+# The hook: args NAME OUTDIR; appends NAME to OUTDIR/order and records its
+# argv, environment, mount namespace and the state JSON from stdin. POSIX sh,
+# so it runs under the host's /bin/sh and the container's busybox sh alike.
+write_hook() {
+	cat >"$1" <<-'EOF'
+		#!/bin/sh
+		name=$1
+		out=$2
+		echo "$name" >>"$out/order"
+		echo "$*" >"$out/$name.args"
+		env >"$out/$name.env"
+		readlink /proc/self/ns/mnt >"$out/$name.mntns"
+		cat >"$out/$name.json"
+	EOF
+	chmod +x "$1"
+}
+
+# setup_hooks: every kind of hook, all recording to $HOOKS (/mnt inside).
+setup_hooks() {
+	HOOKS=$TEST_DIR/hooks
+	mkdir -p "$HOOKS"
+	write_hook "$TEST_DIR/hook.sh"
+	use_private_rootfs
+	write_hook "$PRIVATE_ROOTFS/hook.sh"
+	add_mount "{\"destination\":\"/mnt\",\"type\":\"bind\",\"source\":\"$HOOKS\",\"options\":[\"rbind\",\"rw\"]}"
+	update_config '.annotations = {"org.example.a": "b"}
+		| def h(name): {"path": $p, "args": ["hook.sh", name, $o, "x y"], "env": ["HOOKVAR=value"]};
+		.hooks = {
+			"prestart": [h("prestart")],
+			"createRuntime": [h("createRuntime")],
+			"createContainer": [h("createContainer")],
+			"startContainer": [{"path": "/hook.sh", "args": ["hook.sh", "startContainer", "/mnt", "x y"], "env": ["HOOKVAR=value"]}],
+			"poststart": [h("poststart")],
+			"poststop": [h("poststop")]
+		}' --arg p "$TEST_DIR/hook.sh" --arg o "$HOOKS"
+}
+
+# line_of NAME: the line of NAME in the hooks' order file
+line_of() {
+	grep -n -x "$1" "$HOOKS/order" | cut -d: -f1
+}
+
+assert_before() {
+	local a b
+	a=$(line_of "$1")
+	b=$(line_of "$2")
+	[ -n "$a" ] && [ -n "$b" ] && [ "$a" -lt "$b" ] ||
+		fail "hook $1 (line $a) did not run before $2 (line $b): $(tr '\n' ' ' <"$HOOKS/order")"
+}
+
+@test "hooks: every kind runs once, in the spec's order" {
+	setup_hooks
+	set_args true
+	run berth run --bundle "$BUNDLE" "$ID"
+	assert_status 0
+	local h
+	for h in prestart createRuntime createContainer startContainer poststart poststop; do
+		[ "$(grep -c -x "$h" "$HOOKS/order")" = 1 ] || fail "$h ran $(grep -c -x "$h" "$HOOKS/order") times"
+	done
+	assert_before prestart createContainer
+	assert_before createRuntime createContainer
+	assert_before createContainer startContainer
+	assert_before createContainer poststart
+	assert_before startContainer poststop
+	assert_before poststart poststop
+}
+
+@test "hooks: poststart runs after the process was started (after startContainer)" {
+	# runc 1.1.5 runs poststart concurrently with startContainer
+	setup_hooks
+	set_args true
+	run berth run --bundle "$BUNDLE" "$ID"
+	assert_status 0
+	assert_before startContainer poststart
+}
+
+@test "hooks: argv and env are the hook's own" {
+	setup_hooks
+	set_args true
+	export LEAKY_CALLER_VAR=1
+	run berth run --bundle "$BUNDLE" "$ID"
+	unset LEAKY_CALLER_VAR
+	assert_status 0
+	local h
+	for h in prestart createRuntime createContainer poststart poststop; do
+		[ "$(cat "$HOOKS/$h.args")" = "$h $HOOKS x y" ] || fail "$h args: $(cat "$HOOKS/$h.args")"
+		grep -q -x HOOKVAR=value "$HOOKS/$h.env" || fail "$h env: $(cat "$HOOKS/$h.env")"
+		! grep -q LEAKY_CALLER_VAR "$HOOKS/$h.env" || fail "$h got the caller's environment"
+	done
+	[ "$(cat "$HOOKS/startContainer.args")" = "startContainer /mnt x y" ]
+	grep -q -x HOOKVAR=value "$HOOKS/startContainer.env"
+}
+
+@test "hooks: the state on stdin (id, pid, status, bundle, annotations)" {
+	setup_hooks
+	set_args sleep 300
+	berth create --bundle "$BUNDLE" --pid-file "$TEST_DIR/pid" "$ID"
+	berth start "$ID"
+	wait_for test -s "$HOOKS/poststart.json"
+	berth delete -f "$ID"
+	local pid h j specver
+	pid=$(cat "$TEST_DIR/pid")
+	specver=$(runtime_spec_version)
+	for h in prestart createRuntime createContainer startContainer poststart poststop; do
+		j=$(cat "$HOOKS/$h.json")
+		[ "$(jq -r .id <<<"$j")" = "$ID" ] || fail "$h: $j"
+		[ "$(jq -r .bundle <<<"$j")" = "$BUNDLE" ] || fail "$h: $j"
+		[ "$(jq -r .ociVersion <<<"$j")" = "$specver" ] || fail "$h: ociVersion, want $specver: $j"
+		[ "$(jq -c .annotations <<<"$j")" = '{"org.example.a":"b"}' ] || fail "$h: $j"
+	done
+	for h in prestart createRuntime; do
+		j=$(cat "$HOOKS/$h.json")
+		[ "$(jq -r .status <<<"$j")" = creating ] || fail "$h: $j"
+		[ "$(jq -r .pid <<<"$j")" = "$pid" ] || fail "$h: pid, want $pid: $j"
+	done
+	[ "$(jq -r .status "$HOOKS/createContainer.json")" = creating ] || fail "$(cat "$HOOKS/createContainer.json")"
+	[ "$(jq -r .status "$HOOKS/startContainer.json")" = created ] || fail "$(cat "$HOOKS/startContainer.json")"
+	run jq -r .status "$HOOKS/poststart.json"
+	[ "$output" = created ] || [ "$output" = running ] || fail "poststart status: $output"
+	[ "$(jq -r .pid "$HOOKS/poststart.json")" = "$pid" ]
+	[ "$(jq -r .status "$HOOKS/poststop.json")" = stopped ] || fail "$(cat "$HOOKS/poststop.json")"
+}
+
+@test "hooks: createContainer and startContainer run in the container's mount namespace" {
+	setup_hooks
+	set_args true
+	run berth run --bundle "$BUNDLE" "$ID"
+	assert_status 0
+	local host
+	host=$(readlink /proc/self/ns/mnt)
+	[ "$(cat "$HOOKS/createRuntime.mntns")" = "$host" ]
+	[ "$(cat "$HOOKS/prestart.mntns")" = "$host" ]
+	[ "$(cat "$HOOKS/poststart.mntns")" = "$host" ]
+	[ "$(cat "$HOOKS/poststop.mntns")" = "$host" ]
+	[ "$(cat "$HOOKS/createContainer.mntns")" != "$host" ]
+	[ "$(cat "$HOOKS/startContainer.mntns")" != "$host" ]
+	[ "$(cat "$HOOKS/startContainer.mntns")" = "$(cat "$HOOKS/createContainer.mntns")" ]
+}
+
+@test "hooks: create runs up to createContainer; start runs the rest" {
+	setup_hooks
+	set_args sleep 300
+	berth create --bundle "$BUNDLE" "$ID"
+	run cat "$HOOKS/order"
+	assert_output "prestart
+createRuntime
+createContainer"
+	berth start "$ID"
+	wait_for test -s "$HOOKS/poststart.json"
+	wait_for test -s "$HOOKS/startContainer.json"
+	[ ! -e "$HOOKS/poststop.json" ]
+	berth kill "$ID" KILL
+	wait_for_status "$ID" stopped
+	[ ! -e "$HOOKS/poststop.json" ] || fail "poststop ran before delete"
+	berth delete "$ID"
+	[ -s "$HOOKS/poststop.json" ]
+}
+
+@test "hooks: a failing createRuntime hook fails create and leaves nothing" {
+	printf '#!/bin/sh\necho hook-was-here >&2\nexit 3\n' >"$TEST_DIR/fail.sh"
+	chmod +x "$TEST_DIR/fail.sh"
+	update_config '.hooks.createRuntime = [{"path": $p}]' --arg p "$TEST_DIR/fail.sh"
+	set_args sleep 300
+	run_nowait berth create --bundle "$BUNDLE" "$ID"
+	assert_fails
+	assert_one_line_error
+	assert_error "hook"
+	assert_no_container "$ID"
+}
+
+@test "hooks: a hook that does not exist fails create and leaves nothing" {
+	update_config '.hooks.createRuntime = [{"path": $p}]' --arg p "$TEST_DIR/no-such-hook"
+	set_args sleep 300
+	run_nowait berth create --bundle "$BUNDLE" "$ID"
+	assert_fails
+	assert_error "no-such-hook"
+	assert_no_container "$ID"
+}
+
+@test "hooks: a failing poststop hook is logged and later poststop hooks still run" {
+	HOOKS=$TEST_DIR/hooks
+	mkdir -p "$HOOKS"
+	write_hook "$TEST_DIR/hook.sh"
+	printf '#!/bin/sh\necho "$1" >>"$2/order"\nexit 1\n' >"$TEST_DIR/fail.sh"
+	chmod +x "$TEST_DIR/fail.sh"
+	update_config '.hooks.poststop = [
+		{"path": $h, "args": ["hook.sh", "first", $o]},
+		{"path": $f, "args": ["fail.sh", "failing", $o]},
+		{"path": $h, "args": ["hook.sh", "third", $o]}]' --arg h "$TEST_DIR/hook.sh" --arg f "$TEST_DIR/fail.sh" --arg o "$HOOKS"
+	set_args true
+	run --separate-stderr berth run --bundle "$BUNDLE" "$ID"
+	assert_status 0
+	assert_contains "hook" "$stderr"
+	run cat "$HOOKS/order"
+	assert_output "first
+failing
+third"
+	assert_no_container "$ID"
+}
+
+@test "hooks: a hook past its timeout is killed and create fails" {
+	cat >"$TEST_DIR/sleep.sh" <<-EOF
+		#!/bin/bash
+		exec -a "hook-sleep-$TAG" sleep 60
+	EOF
+	chmod +x "$TEST_DIR/sleep.sh"
+	update_config '.hooks.createRuntime = [{"path": $p, "timeout": 1}]' --arg p "$TEST_DIR/sleep.sh"
+	set_args sleep 300
+	local start=$SECONDS
+	run_nowait berth create --bundle "$BUNDLE" "$ID"
+	assert_fails
+	[ $((SECONDS - start)) -lt 10 ] || fail "create took $((SECONDS - start))s with a 1s hook timeout"
+	assert_match "time(d )?out" "$(error_msg)"
+	assert_no_container "$ID"
+	# the hook process was killed (teardown's leak check also looks for it)
+	! grep -q -a "hook-sleep-$(tag_regex)" /proc/[0-9]*/cmdline
+}

@@ -1,0 +1,175 @@
+#!/usr/bin/env bats
+# kill
+
+load helpers
+
+# A container whose init traps HUP, USR1, USR2 and TERM and appends each
+# signal's name to /mnt/sigs; TERM also makes it exit.
+start_trapper() {
+	share_dir
+	set_cmd 'for s in HUP USR1 USR2; do trap "echo $s >>/mnt/sigs" $s; done
+		trap "echo TERM >>/mnt/sigs; exit 0" TERM
+		echo ready >/mnt/ready
+		while :; do sleep 0.05; done'
+	berth create --bundle "$BUNDLE" "$ID"
+	berth start "$ID"
+	wait_for_file "$SHARED/ready"
+}
+
+# sigs_are LINES: /mnt/sigs holds exactly LINES (polls: traps run between sleeps).
+sigs_are() {
+	check() { [ "$(cat "$SHARED/sigs" 2>/dev/null)" = "$1" ]; }
+	wait_for check "$1" || fail "signals received: '$(cat "$SHARED/sigs" 2>/dev/null)', want '$1'"
+}
+
+@test "kill: default signal is SIGTERM" {
+	start_trapper
+	run berth kill "$ID"
+	assert_status 0
+	assert_output ""
+	sigs_are TERM
+	wait_for_status "$ID" stopped
+}
+
+@test "kill: signal by name, with and without SIG, and by number" {
+	start_trapper
+	# one at a time: a second pending signal of a kind is merged with the first
+	berth kill "$ID" USR1
+	sigs_are USR1
+	berth kill "$ID" SIGUSR1
+	sigs_are "USR1
+USR1"
+	berth kill "$ID" 10
+	sigs_are "USR1
+USR1
+USR1"
+	berth kill "$ID" HUP
+	sigs_are "USR1
+USR1
+USR1
+HUP"
+	berth kill "$ID" 1 # SIGHUP
+	sigs_are "USR1
+USR1
+USR1
+HUP
+HUP"
+	berth kill "$ID" SIGUSR2
+	sigs_are "USR1
+USR1
+USR1
+HUP
+HUP
+USR2"
+	run state_field "$ID" status
+	assert_output running
+	berth kill "$ID" SIGTERM
+	wait_for_status "$ID" stopped
+}
+
+@test "kill KILL / SIGKILL / 9 stop the container" {
+	local sig
+	set_args sleep 300
+	for sig in KILL SIGKILL 9; do
+		berth create --bundle "$BUNDLE" "$ID"
+		berth start "$ID"
+		run berth kill "$ID" "$sig"
+		assert_status 0
+		wait_for_status "$ID" stopped
+		berth delete "$ID"
+	done
+}
+
+@test "kill: an unhandled SIGTERM does not stop a pid-namespace init" {
+	# the kernel drops signals to a namespace's init that it doesn't handle
+	set_args sleep 300
+	berth create --bundle "$BUNDLE" "$ID"
+	berth start "$ID"
+	run berth kill "$ID" TERM
+	assert_status 0
+	sleep 0.2
+	run state_field "$ID" status
+	assert_output running
+}
+
+@test "kill a created container" {
+	set_args sleep 300
+	berth create --bundle "$BUNDLE" "$ID"
+	local pid
+	pid=$(state_field "$ID" pid)
+	run berth kill "$ID" KILL
+	assert_status 0
+	wait_for_status "$ID" stopped
+	wait_for pid_gone "$pid"
+}
+
+@test "kill: an unknown signal fails" {
+	set_args sleep 300
+	berth create --bundle "$BUNDLE" "$ID"
+	run --separate-stderr berth kill "$ID" FOO
+	assert_status 1
+	assert_error 'unknown signal "FOO"'
+	run state_field "$ID" status
+	assert_output created
+}
+
+@test "kill a stopped container: container not running, exit 1" {
+	set_args true
+	berth create --bundle "$BUNDLE" "$ID"
+	berth start "$ID"
+	wait_for_status "$ID" stopped
+	run --separate-stderr berth kill "$ID" KILL
+	assert_status 1
+	assert_contains "container not running" "$stderr"
+	assert_one_line_error
+}
+
+@test "kill a nonexistent container: container does not exist, exit 1" {
+	run --separate-stderr berth kill "$ID" KILL
+	assert_status 1
+	assert_contains "container does not exist" "$stderr"
+	assert_one_line_error
+}
+
+@test "kill without arguments is a usage error" {
+	run berth kill
+	assert_status 1
+}
+
+@test "kill --all signals every process of the container (no pid namespace)" {
+	share_dir
+	update_config '.linux.namespaces -= [{"type": "pid"}]'
+	set_cmd 'sleep 300 & echo $! >/mnt/bg; sleep 301 & echo $! >/mnt/bg2; exec sleep 302'
+	berth create --bundle "$BUNDLE" "$ID"
+	berth start "$ID"
+	wait_for_file "$SHARED/bg2"
+	local init bg bg2
+	init=$(state_field "$ID" pid)
+	bg=$(cat "$SHARED/bg")
+	bg2=$(cat "$SHARED/bg2")
+	run berth kill --all "$ID" KILL
+	assert_status 0
+	wait_for pid_gone "$init"
+	wait_for pid_gone "$bg"
+	wait_for pid_gone "$bg2"
+	wait_for_status "$ID" stopped
+}
+
+@test "kill without --all signals only init (no pid namespace)" {
+	share_dir
+	update_config '.linux.namespaces -= [{"type": "pid"}]'
+	set_cmd 'sleep 300 & echo $! >/mnt/bg; exec sleep 302'
+	berth create --bundle "$BUNDLE" "$ID"
+	berth start "$ID"
+	wait_for_file "$SHARED/bg"
+	local init bg
+	init=$(state_field "$ID" pid)
+	bg=$(cat "$SHARED/bg")
+	berth kill "$ID" KILL
+	wait_for pid_gone "$init"
+	! pid_gone "$bg" || fail "kill without --all killed a non-init process"
+	wait_for_status "$ID" stopped
+	# delete reaps what is left in the container's cgroup
+	berth delete -f "$ID"
+	wait_for pid_gone "$bg"
+}

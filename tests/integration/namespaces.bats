@@ -1,0 +1,231 @@
+#!/usr/bin/env bats
+# namespaces, checked from inside the container
+
+load helpers
+
+host_ns() {
+	readlink "/proc/self/ns/$1"
+}
+
+# ns_of TYPE...: print TYPE=ns:[inode] for each TYPE, from inside the container
+ns_script() {
+	local t s=""
+	for t in "$@"; do
+		s="$s echo $t=\$(readlink /proc/self/ns/$t);"
+	done
+	echo "$s"
+}
+
+@test "default namespaces: pid net ipc uts mnt are new, the rest are the host's" {
+	set_cmd "$(ns_script pid net ipc uts mnt user cgroup)"
+	run berth run --bundle "$BUNDLE" "$ID"
+	assert_status 0
+	local t
+	for t in pid net ipc uts mnt; do
+		assert_contains "$t="
+		assert_not_contains "$t=$(host_ns "$t")"
+	done
+	for t in user cgroup; do
+		assert_contains "$t=$(host_ns "$t")"
+	done
+}
+
+@test "pid: the process is pid 1 and ps shows only the container's processes" {
+	set_cmd 'echo pid=$$; ps -o pid,args; true'
+	run berth run --bundle "$BUNDLE" "$ID"
+	assert_status 0
+	[ "${lines[0]}" = "pid=1" ] || fail "$output"
+	# header, sh, ps (busybox sh may run ps without exec: "{ps} sh -c ...")
+	[ "${#lines[@]}" -eq 4 ] || fail "ps shows more than sh and ps: $output"
+	assert_match '^ *1 sh -c echo pid' "${lines[2]}"
+	assert_match '^ *[0-9]+ .*ps' "${lines[3]}"
+}
+
+@test "net: only lo, and lo is up" {
+	set_cmd 'ip -o link; ls /sys/class/net'
+	run berth run --bundle "$BUNDLE" "$ID"
+	assert_status 0
+	[ "${#lines[@]}" -eq 2 ] || fail "more than lo: $output"
+	assert_match '^1: lo: <LOOPBACK,UP,LOWER_UP>' "${lines[0]}"
+	[ "${lines[1]}" = lo ]
+}
+
+@test "net: ip addresses of lo (127.0.0.1) are there" {
+	set_cmd 'ip -o addr show dev lo'
+	run berth run --bundle "$BUNDLE" "$ID"
+	assert_status 0
+	assert_contains "inet 127.0.0.1/8"
+}
+
+@test "ipc: a SysV shared memory segment of the host is not visible" {
+	command -v ipcmk >/dev/null || skip "ipcmk not installed"
+	local shmid
+	shmid=$(ipcmk -M 4096 | awk '{print $NF}')
+	[ -n "$shmid" ]
+	set_cmd 'cat /proc/sysvipc/shm; echo ipc=$(readlink /proc/self/ns/ipc)'
+	run berth run --bundle "$BUNDLE" "$ID"
+	ipcrm -m "$shmid"
+	assert_status 0
+	[ "${#lines[@]}" -eq 2 ] || fail "shm segments visible inside: $output"
+	assert_not_contains "ipc=$(host_ns ipc)"
+}
+
+@test "uts: hostname from the config" {
+	local hn
+	hn=$(hostname)
+	update_config '.hostname = "h-inside"'
+	set_cmd 'hostname; uname -n'
+	run berth run --bundle "$BUNDLE" "$ID"
+	assert_status 0
+	assert_output "h-inside
+h-inside"
+	[ "$(hostname)" = "$hn" ] || fail "host's hostname changed"
+}
+
+@test "uts: domainname from the config" {
+	local dn
+	dn=$(cat /proc/sys/kernel/domainname)
+	update_config '.hostname = "h-inside" | .domainname = "d.example"'
+	set_args cat /proc/sys/kernel/domainname
+	run berth run --bundle "$BUNDLE" "$ID"
+	assert_status 0
+	assert_output "d.example"
+	[ "$(cat /proc/sys/kernel/domainname)" = "$dn" ] || fail "host's domainname changed"
+}
+
+@test "mount: the container's mounts are not in the host's namespace" {
+	set_args sleep 300
+	berth create --bundle "$BUNDLE" "$ID"
+	local pid
+	pid=$(state_field "$ID" pid)
+	[ "$(readlink "/proc/$pid/ns/mnt")" != "$(host_ns mnt)" ]
+	# the container's /proc is mounted in its own namespace only
+	grep -q " / /proc " "/proc/$pid/mountinfo"
+	! grep -q " $ROOTFS/proc " /proc/self/mountinfo
+}
+
+@test "user: uid/gid mappings, and files owned by the mapped ids" {
+	use_private_rootfs
+	chown -R -h 100000:100000 "$PRIVATE_ROOTFS"
+	share_dir
+	update_config '.linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .process.capabilities.bounding += ["CAP_CHOWN"]
+		| .process.capabilities.effective += ["CAP_CHOWN"]
+		| .process.capabilities.permitted += ["CAP_CHOWN"]'
+	set_cmd 'cat /proc/self/uid_map /proc/self/gid_map; id -u; id -g; stat -c %u:%g /bin/busybox
+		touch /mnt/byroot; touch /mnt/by1000; chown 1000:1000 /mnt/by1000
+		echo user=$(readlink /proc/self/ns/user)'
+	run berth run --bundle "$BUNDLE" "$ID"
+	assert_status 0
+	local norm
+	norm=$(printf '%s\n' "${lines[@]:0:2}" | awk '{print $1, $2, $3}')
+	[ "$norm" = "0 100000 65536
+0 100000 65536" ] || fail "maps: $output"
+	[ "${lines[2]}" = 0 ] && [ "${lines[3]}" = 0 ] || fail "id: $output"
+	[ "${lines[4]}" = 0:0 ] || fail "rootfs owned by host 100000 must be 0:0 inside: $output"
+	assert_not_contains "user=$(host_ns user)"
+	[ "$(stat -c %u:%g "$SHARED/byroot")" = 100000:100000 ]
+	[ "$(stat -c %u:%g "$SHARED/by1000")" = 101000:101000 ]
+}
+
+@test "user: the host sees the container's process under the mapped uid" {
+	use_private_rootfs
+	chown -R -h 100000:100000 "$PRIVATE_ROOTFS"
+	update_config '.linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 200000, "size": 65536}]'
+	set_args sleep 300
+	berth create --bundle "$BUNDLE" "$ID"
+	berth start "$ID"
+	local pid
+	pid=$(state_field "$ID" pid)
+	wait_for_status "$ID" running
+	[ "$(awk '/^Uid:/ {print $2}' "/proc/$pid/status")" = 100000 ]
+	[ "$(awk '/^Gid:/ {print $2}' "/proc/$pid/status")" = 200000 ]
+	run awk '{print $1, $2, $3}' "/proc/$pid/uid_map"
+	assert_output "0 100000 65536"
+}
+
+@test "cgroup: /proc/self/cgroup shows / inside a cgroup namespace" {
+	update_config '.linux.namespaces += [{"type": "cgroup"}]'
+	set_cmd 'cat /proc/self/cgroup; echo cgroup=$(readlink /proc/self/ns/cgroup)'
+	run berth run --bundle "$BUNDLE" "$ID"
+	assert_status 0
+	assert_not_contains "cgroup=$(host_ns cgroup)"
+	local l n=0
+	for l in "${lines[@]}"; do
+		[[ $l == cgroup=* ]] && continue
+		[[ $l == *:/ ]] || fail "not / inside: $l"
+		n=$((n + 1))
+	done
+	[ "$n" -ge 1 ]
+}
+
+@test "cgroup: without a cgroup namespace the full path shows" {
+	set_args cat /proc/self/cgroup
+	run berth run --bundle "$BUNDLE" "$ID"
+	assert_status 0
+	assert_contains "/$ID"
+}
+
+@test "time: boottime and monotonic offsets from linux.timeOffsets" {
+	[ -e /proc/self/ns/time ] || skip "kernel without time namespaces"
+	update_config '.linux.namespaces += [{"type": "time"}]
+		| .linux.timeOffsets = {"boottime": {"secs": 1000000, "nanosecs": 0}, "monotonic": {"secs": 86400}}'
+	set_cmd 'cat /proc/self/timens_offsets; cut -d" " -f1 /proc/uptime; echo time=$(readlink /proc/self/ns/time)'
+	local host_up
+	host_up=$(cut -d' ' -f1 /proc/uptime | cut -d. -f1)
+	run berth run --bundle "$BUNDLE" "$ID"
+	assert_status 0
+	assert_not_contains "time=$(host_ns time)"
+	local offs
+	offs=$(printf '%s\n' "${lines[@]}" | awk '$1 == "monotonic" || $1 == "boottime" {print $1, $2, $3}' | sort)
+	[ "$offs" = "boottime 1000000 0
+monotonic 86400 0" ] || fail "timens_offsets: $output"
+	local up
+	up=$(printf '%s\n' "${lines[@]}" | grep -E '^[0-9]+\.[0-9]+$' | cut -d. -f1)
+	[ -n "$up" ] && [ "$up" -ge $((host_up + 1000000)) ] && [ "$up" -lt $((host_up + 1000000 + 60)) ] ||
+		fail "uptime inside $up, host $host_up: $output"
+}
+
+@test "join: an existing network namespace by path (ip netns)" {
+	local ns=$TAG-ns
+	ip netns add "$ns"
+	local inode
+	inode=$(stat -L -c %i "/run/netns/$ns")
+	update_config '(.linux.namespaces[] | select(.type == "network")) .path = $p' --arg p "/run/netns/$ns"
+	set_cmd 'echo net=$(readlink /proc/self/ns/net)'
+	run berth run --bundle "$BUNDLE" "$ID"
+	ip netns del "$ns"
+	assert_status 0
+	assert_output "net=net:[$inode]"
+}
+
+@test "join: another container's uts namespace via /proc/PID/ns/uts" {
+	local other
+	other=$(new_id other)
+	update_config '.hostname = "first-uts"'
+	set_args sleep 300
+	berth create --bundle "$BUNDLE" "$other"
+	local pid
+	pid=$(state_field "$other" pid)
+	update_config 'del(.hostname) | (.linux.namespaces[] | select(.type == "uts")) .path = $p' --arg p "/proc/$pid/ns/uts"
+	set_cmd 'hostname; echo uts=$(readlink /proc/self/ns/uts)'
+	run berth run --bundle "$BUNDLE" "$ID"
+	assert_status 0
+	assert_output "first-uts
+uts=$(readlink "/proc/$pid/ns/uts")"
+	# the first container is unaffected
+	run state_field "$other" status
+	assert_output created
+}
+
+@test "no network namespace in the config: the host's is shared" {
+	update_config '.linux.namespaces -= [{"type": "network"}]'
+	set_cmd 'echo net=$(readlink /proc/self/ns/net)'
+	run berth run --bundle "$BUNDLE" "$ID"
+	assert_status 0
+	assert_output "net=$(host_ns net)"
+}
