@@ -91,6 +91,11 @@ func (e *execProcess) start(pidfd *os.File) (int, error) {
 	child := os.NewFile(uintptr(fds[1]), "init-pipe-child")
 	defer child.Close()
 
+	var scmp *specs.LinuxSeccomp
+	if e.spec.Linux != nil {
+		scmp = e.spec.Linux.Seccomp
+	}
+	program := seccompCompile(scmp)
 	named := []namedFile{{nsenter.EnvInitPipe, child}, {envPidfdFD, pidfd}}
 	if e.opts.Process.Terminal {
 		console := e.opts.Console
@@ -142,20 +147,16 @@ func (e *execProcess) start(pidfd *os.File) (int, error) {
 		NoNewKeyring: false,
 		Env:          listenEnv(),
 	}
-	if err := json.NewEncoder(e.conn).Encode(cfg); err != nil {
+	if cfg.SeccompProgram, err = program(); err != nil {
+		return 0, err
+	}
+	cfg.SeccompFlagsSet = seccompFlagsSet(e.spec)
+	enc := json.NewEncoder(e.conn)
+	if err := enc.Encode(cfg); err != nil {
 		return 0, fmt.Errorf("send config to init: %w", err)
 	}
-	// EOF (the exec closed init's end) means the process runs; a message
-	// means it failed.
-	var m syncMsg
-	if err := json.NewDecoder(e.conn).Decode(&m); err != nil {
-		if !errors.Is(err, io.EOF) {
-			return 0, fmt.Errorf("read from init: %w", err)
-		}
-	} else if m.Type == msgError {
-		return 0, errors.New("unable to start container process: " + m.Error)
-	} else {
-		return 0, fmt.Errorf("init sent unexpected message %q", m.Type)
+	if err := e.waitExec(enc, json.NewDecoder(e.conn), scmp); err != nil {
+		return 0, err
 	}
 	if e.opts.PidFile != "" {
 		if err := writePidFile(e.opts.PidFile, pid); err != nil {
@@ -168,6 +169,36 @@ func (e *execProcess) start(pidfd *os.File) (int, error) {
 		}
 	}
 	return pid, nil
+}
+
+// waitExec serves init until its exec: EOF (the exec closed init's end of
+// the pipe) means the process runs; an error message means it failed.
+func (e *execProcess) waitExec(enc *json.Encoder, dec *json.Decoder, scmp *specs.LinuxSeccomp) error {
+	for {
+		var m syncMsg
+		if err := dec.Decode(&m); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return fmt.Errorf("read from init: %w", err)
+		}
+		switch m.Type {
+		case msgError:
+			return errors.New("unable to start container process: " + m.Error)
+		case msgSeccomp:
+			if scmp == nil {
+				return errNoSeccompConfig
+			}
+			if err := serveSeccomp(e.pid, m.Fd, scmp, e.c.OCIState(Running)); err != nil {
+				return err
+			}
+			if err := enc.Encode(syncMsg{Type: msgSeccompDone}); err != nil {
+				return fmt.Errorf("answer init: %w", err)
+			}
+		default:
+			return fmt.Errorf("init sent unexpected message %q", m.Type)
+		}
+	}
 }
 
 // namespaceFlags are the container's namespaces, all of which exec joins.

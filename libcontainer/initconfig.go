@@ -28,6 +28,10 @@ type initConfig struct {
 	Exec bool `json:"exec,omitempty"`
 	// Process is the process to run; nil means Spec.Process.
 	Process *specs.Process `json:"process,omitempty"`
+	// SeccompProgram is linux.seccomp compiled by the parent.
+	SeccompProgram []byte `json:"seccomp_program,omitempty"`
+	// SeccompFlagsSet: linux.seccomp.flags was given, maybe empty.
+	SeccompFlagsSet bool `json:"seccomp_flags_set,omitempty"`
 }
 
 // process is the process init prepares and execs.

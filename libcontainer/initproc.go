@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/berth-runtime/berth/cgroups"
+	"github.com/berth-runtime/berth/libcontainer/seccomp"
 	"github.com/berth-runtime/berth/nsenter"
 )
 
@@ -29,6 +30,8 @@ type initProcess struct {
 	stage  *os.Process
 	cgroup cgroups.Manager
 	pid    int // the container's init (P1), once known
+	// seccompProgram waits for the filter being compiled meanwhile.
+	seccompProgram func() (seccomp.Program, error)
 }
 
 // start runs steps 1-5 of sync.go and returns once init waits on the fifo.
@@ -54,6 +57,11 @@ func (p *initProcess) start() error {
 		defer console.Close()
 	}
 
+	var scmp *specs.LinuxSeccomp
+	if p.spec.Linux != nil {
+		scmp = p.spec.Linux.Seccomp
+	}
+	p.seccompProgram = seccompCompile(scmp)
 	if err := p.spawnStage(child, fifo, console); err != nil {
 		return err
 	}
@@ -288,6 +296,12 @@ func (p *initProcess) handshake() error {
 		cfg.RuntimeHooks = true
 	}
 	cfg.Env = listenEnv()
+	prog, err := p.seccompProgram()
+	if err != nil {
+		return err
+	}
+	cfg.SeccompProgram = prog
+	cfg.SeccompFlagsSet = seccompFlagsSet(p.spec)
 	enc := json.NewEncoder(p.conn)
 	if err := enc.Encode(cfg); err != nil {
 		return p.initDied(fmt.Errorf("send config to init: %w", err))
@@ -304,6 +318,17 @@ func (p *initProcess) handshake() error {
 				return err
 			}
 			if err := enc.Encode(syncMsg{Type: msgResume}); err != nil {
+				return p.initDied(err)
+			}
+		case msgSeccomp:
+			scmp, err := containerSeccomp(p.spec)
+			if err == nil {
+				err = serveSeccomp(p.pid, m.Fd, scmp, p.c.OCIState(Creating))
+			}
+			if err != nil {
+				return err
+			}
+			if err := enc.Encode(syncMsg{Type: msgSeccompDone}); err != nil {
 				return p.initDied(err)
 			}
 		case msgReady:

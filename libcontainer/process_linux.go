@@ -71,6 +71,14 @@ func (it *initer) prepareProcess() (*userProcess, error) {
 	if err != nil {
 		return nil, err
 	}
+	// seccomp as late as possible: without no_new_privs installing a filter
+	// needs CAP_SYS_ADMIN, so it must come before the capabilities go.
+	scmp := it.seccompConfig()
+	if scmp != nil && !proc.NoNewPrivileges {
+		if err := it.loadSeccomp(scmp); err != nil {
+			return nil, err
+		}
+	}
 	if err := caps.applyBounding(); err != nil {
 		return nil, err
 	}
@@ -99,6 +107,11 @@ func (it *initer) prepareProcess() (*userProcess, error) {
 	path, err := lookPath(proc.Args[0], envValue(env, "PATH"))
 	if err != nil {
 		return nil, err
+	}
+	if scmp != nil && proc.NoNewPrivileges {
+		if err := it.loadSeccomp(scmp); err != nil {
+			return nil, err
+		}
 	}
 	// Nothing but stdio and the fds the caller asked for may reach the
 	// process: mark everything else close-on-exec (CVE-2024-21626).

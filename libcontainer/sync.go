@@ -34,11 +34,17 @@ const (
 	msgResume = "resume" // P -> P1: hooks done
 	msgReady  = "ready"  // P1 -> P: waiting on the exec fifo next
 	msgError  = "error"  // P1 -> P: setup failed, Error says why
+	// P1 -> P: the seccomp filter is installed and Fd (a number in P1) is
+	// its notify listener; P copies it (pidfd_getfd), hands it to the agent
+	// and answers msgSeccompDone. Sent by exec's init too.
+	msgSeccomp     = "seccomp"
+	msgSeccompDone = "seccompDone"
 )
 
 type syncMsg struct {
 	Type  string `json:"type"`
 	Error string `json:"error,omitempty"`
+	Fd    int    `json:"fd,omitempty"`
 }
 
 // Environment variables read by `berth init` (P1).

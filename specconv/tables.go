@@ -149,7 +149,8 @@ func knownSeccompOp(o specs.LinuxSeccompOperator) bool {
 func knownSeccompFlag(f specs.LinuxSeccompFlag) bool {
 	switch f {
 	case specs.LinuxSeccompFlagLog, specs.LinuxSeccompFlagSpecAllow,
-		specs.LinuxSeccompFlagWaitKillableRecv:
+		specs.LinuxSeccompFlagWaitKillableRecv,
+		"SECCOMP_FILTER_FLAG_TSYNC": // in the spec's list, not in its Go constants
 		return true
 	}
 	return false

@@ -1,0 +1,105 @@
+package libcontainer
+
+import (
+	"errors"
+	"fmt"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+
+	"github.com/berth-runtime/berth/libcontainer/seccomp"
+)
+
+// The seccomp filter is compiled by the parent (libseccomp is slow on large
+// profiles) while the C stage runs, and only installed by init, on its
+// thread, as late as runc installs it (see prepareProcess).
+
+// seccompCompile starts compiling the spec's filter in the background; the
+// returned function waits for the result (nil when there is no filter).
+func seccompCompile(cfg *specs.LinuxSeccomp) func() (seccomp.Program, error) {
+	if cfg == nil {
+		return func() (seccomp.Program, error) { return nil, nil }
+	}
+	type result struct {
+		prog seccomp.Program
+		err  error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		p, err := seccomp.Compile(cfg)
+		ch <- result{p, err}
+	}()
+	return func() (seccomp.Program, error) {
+		r := <-ch
+		return r.prog, r.err
+	}
+}
+
+// seccompFlagsSet tells init that the spec listed flags explicitly, even as
+// an empty list, which JSON's omitempty would otherwise turn into "unset"
+// (and unset means SPEC_ALLOW).
+func seccompFlagsSet(spec *specs.Spec) bool {
+	return spec.Linux != nil && spec.Linux.Seccomp != nil && spec.Linux.Seccomp.Flags != nil
+}
+
+// seccompConfig is the filter init installs, nil when there is none.
+func (it *initer) seccompConfig() *specs.LinuxSeccomp {
+	l := it.cfg.Spec.Linux
+	if l == nil || l.Seccomp == nil {
+		return nil
+	}
+	cfg := *l.Seccomp
+	if cfg.Flags == nil && it.cfg.SeccompFlagsSet {
+		cfg.Flags = []specs.LinuxSeccompFlag{}
+	}
+	return &cfg
+}
+
+// loadSeccomp installs the compiled filter on this thread. A notify
+// listener fd goes to the parent, which fetches its own copy with
+// pidfd_getfd (sending it over the socket ourselves could block on a
+// notified sendmsg) and hands it to the seccomp agent.
+func (it *initer) loadSeccomp(cfg *specs.LinuxSeccomp) error {
+	fd, err := seccomp.LoadProgram(cfg, it.cfg.SeccompProgram)
+	if err != nil {
+		return err
+	}
+	if fd < 0 {
+		return nil
+	}
+	defer unix.Close(fd)
+	if err := it.send(syncMsg{Type: msgSeccomp, Fd: fd}); err != nil {
+		return err
+	}
+	return it.recv(msgSeccompDone)
+}
+
+// serveSeccomp answers init's msgSeccomp: copy the listener fd out of
+// process pid and give it, with the container's state, to the agent.
+func serveSeccomp(pid, fd int, cfg *specs.LinuxSeccomp, state *specs.State) error {
+	pidfd, err := unix.PidfdOpen(pid, 0)
+	if err != nil {
+		return fmt.Errorf("seccomp: pidfd_open %d: %w", pid, err)
+	}
+	defer unix.Close(pidfd)
+	nfd, err := unix.PidfdGetfd(pidfd, fd, 0)
+	if err != nil {
+		return fmt.Errorf("seccomp: get notify fd from pid %d: %w", pid, err)
+	}
+	defer unix.Close(nfd)
+	ps := &specs.ContainerProcessState{Pid: pid, Metadata: cfg.ListenerMetadata, State: *state}
+	if err := seccomp.SendToAgent(cfg.ListenerPath, ps, nfd); err != nil {
+		return fmt.Errorf("seccomp agent: %w", err)
+	}
+	return nil
+}
+
+var errNoSeccompConfig = errors.New("init sent a seccomp fd but the spec has no seccomp filter")
+
+// containerSeccomp is the spec's seccomp config, or errNoSeccompConfig.
+func containerSeccomp(spec *specs.Spec) (*specs.LinuxSeccomp, error) {
+	if spec.Linux == nil || spec.Linux.Seccomp == nil {
+		return nil, errNoSeccompConfig
+	}
+	return spec.Linux.Seccomp, nil
+}
