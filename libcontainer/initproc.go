@@ -149,7 +149,7 @@ func (p *initProcess) spawnStage(child, fifo, console *os.File) error {
 	if console != nil {
 		named = append(named, namedFile{envConsoleFD, console})
 	}
-	proc, _, err := spawnStage(p.opts.PreserveFDs+listenFDs(), named)
+	proc, _, err := spawnStage(p.opts.Root, p.opts.PreserveFDs+listenFDs(), named)
 	if err != nil {
 		return err
 	}
@@ -165,23 +165,34 @@ type namedFile struct {
 
 // spawnStage starts `berth init`: stdio as they are (a closed one stays
 // closed), fds 3..3+extra-1 at their numbers, then the named files. It
-// returns the fd number each named file has in the child, by env name.
-func spawnStage(extra int, named []namedFile) (*os.Process, map[string]int, error) {
+// returns the fd number each named file has in the child, by env name. The
+// binary is executed sealed (exeseal_linux.go); root is the state root.
+func spawnStage(root string, extra int, named []namedFile) (*os.Process, map[string]int, error) {
+	exe, err := sealedExe(root)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer exe.Close()
 	files := []*os.File{stdioFile(0), stdioFile(1), stdioFile(2)}
 	for i := 0; i < extra; i++ {
 		files = append(files, stdioFile(3+i))
 	}
-	env := make([]string, 0, len(named))
+	env := make([]string, 0, len(named)+2)
 	fds := make(map[string]int, len(named))
 	for _, n := range named {
 		fds[n.env] = len(files)
 		env = append(env, n.env+"="+strconv.Itoa(len(files)))
 		files = append(files, n.file)
 	}
+	// The C stage closes this fd first thing; the path is what we execute.
+	exeFD := len(files)
+	files = append(files, exe)
+	env = append(env, envExeFD+"="+strconv.Itoa(exeFD))
 	if traceOn {
 		env = append(env, envTrace+"=1")
 	}
-	proc, err := os.StartProcess("/proc/self/exe", []string{"berth", "init"}, &os.ProcAttr{Env: env, Files: files})
+	path := "/proc/self/fd/" + strconv.Itoa(exeFD)
+	proc, err := os.StartProcess(path, []string{"berth", "init"}, &os.ProcAttr{Env: env, Files: files})
 	if err != nil {
 		return nil, nil, fmt.Errorf("start init: %w", err)
 	}

@@ -51,5 +51,6 @@ type syncMsg struct {
 const (
 	envFifoFD    = "_BERTH_FIFOFD"    // O_PATH fd of the exec fifo
 	envConsoleFD = "_BERTH_CONSOLEFD" // connected console socket, if any
+	envExeFD     = "_BERTH_EXEFD"     // the sealed binary we were executed from (closed by the C stage)
 	envPidfdFD   = "_BERTH_PIDFD"     // exec: pidfd of the container's init (read by the C stage via the bootstrap)
 )

@@ -3,6 +3,7 @@
 #define BERTH_BOOTSTRAP_H
 
 #define ENV_INITPIPE "_BERTH_INITPIPE"
+#define ENV_EXEFD "_BERTH_EXEFD"
 
 #define BOOTSTRAP_MAGIC 0x48545242u /* "BRTH" little-endian */
 #define BOOTSTRAP_MAX (1u << 20)

@@ -315,9 +315,15 @@ __attribute__((constructor)) static void nsenter(void)
 	initpipe = atoi(env);
 	if (initpipe < 3)
 		die(0, "bad %s=%s", ENV_INITPIPE, env);
+	// The handle of the sealed binary we run from: nothing needs it now.
+	const char *exefd = getenv(ENV_EXEFD);
+	if (exefd != NULL && atoi(exefd) > 2)
+		close(atoi(exefd));
 	// Until exec, nobody in the container may ptrace us or open our /proc
 	// entries (our exe is the runtime binary).
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	// We were executed as /proc/self/fd/N: give ps a better name than "N".
+	prctl(PR_SET_NAME, (unsigned long)"berth:[stage]", 0, 0, 0);
 
 	struct bootstrap b;
 	parse_bootstrap(&b);
@@ -342,6 +348,7 @@ __attribute__((constructor)) static void nsenter(void)
 		die(errno, "clone init process");
 	if (child == 0) {
 		// P1: the container's init. Go starts when we return.
+		prctl(PR_SET_NAME, (unsigned long)"berth:[init]", 0, 0, 0);
 		return;
 	}
 	char msg[5];
