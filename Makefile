@@ -9,6 +9,7 @@ LDFLAGS   := -s -w -X main.version=$(VERSION) -X main.gitCommit=$(COMMIT) -extld
 BUNDLE    ?= tests/integration/bundle
 
 export CGO_ENABLED := 1
+export PATH := /usr/local/go/bin:$(PATH)
 
 .PHONY: all build deps run bundle test unit integration install clean
 
@@ -28,7 +29,7 @@ $(BUNDLE)/config.json: tests/integration/mkbundle.sh
 
 # One command: install what is needed, build, and run a real container.
 run: deps build bundle
-	./berth run --bundle $(BUNDLE) berth-demo-$$$$
+	bash tests/demo.sh ./berth $(BUNDLE)
 
 unit:
 	$(GO) test -tags '$(GO_TAGS)' ./...
