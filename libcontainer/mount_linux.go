@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/opencontainers/selinux/go-selinux/label"
 	"golang.org/x/sys/unix"
 )
 
@@ -114,7 +115,12 @@ func (it *initer) mountFilesystem(root handle, m *specs.Mount, opts *mountOption
 		return it.mountTmpfsCopyUp(target, m, opts)
 	}
 	flags := opts.flags &^ unix.MS_REMOUNT
-	if err := it.sys.Mount(src, target.path(), m.Type, flags, opts.dataString()); err != nil {
+	data := opts.dataString()
+	if l := it.cfg.Spec.Linux; l != nil && l.MountLabel != "" && m.Type != "proc" && m.Type != "sysfs" {
+		// A no-op where SELinux is disabled.
+		data = label.FormatMountLabel(data, l.MountLabel)
+	}
+	if err := it.sys.Mount(src, target.path(), m.Type, flags, data); err != nil {
 		return err
 	}
 	if len(opts.propagation) == 0 && opts.recSet == 0 && opts.recClr == 0 {

@@ -67,6 +67,9 @@ func (it *initer) prepareProcess() (*userProcess, error) {
 	}
 	fixStdioOwnership(execUser.Uid)
 
+	if err := it.setProcessAttrs(proc); err != nil {
+		return nil, err
+	}
 	caps, err := newCapSet(proc.Capabilities)
 	if err != nil {
 		return nil, err
@@ -113,12 +116,43 @@ func (it *initer) prepareProcess() (*userProcess, error) {
 			return nil, err
 		}
 	}
+	if a := proc.ExecCPUAffinity; a != nil {
+		if err := setCPUAffinity("final", a.Final); err != nil {
+			return nil, err
+		}
+	}
 	// Nothing but stdio and the fds the caller asked for may reach the
 	// process: mark everything else close-on-exec (CVE-2024-21626).
 	if err := unix.CloseRange(uint(3+it.cfg.ExtraFDs), ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
 		return nil, fmt.Errorf("close_range: %w", err)
 	}
 	return &userProcess{path: path, args: proc.Args, env: env}, nil
+}
+
+// setProcessAttrs applies what needs init's privileges and survives exec:
+// personality, scheduler, I/O priority, initial CPU affinity and the LSM
+// labels of the next exec.
+func (it *initer) setProcessAttrs(proc *specs.Process) error {
+	if l := it.cfg.Spec.Linux; l != nil && !it.cfg.Exec {
+		if err := setPersonality(l.Personality); err != nil {
+			return err
+		}
+	}
+	if a := proc.ExecCPUAffinity; a != nil {
+		if err := setCPUAffinity("initial", a.Initial); err != nil {
+			return err
+		}
+	}
+	if err := setScheduler(proc.Scheduler); err != nil {
+		return err
+	}
+	if err := setIOPriority(proc.IOPriority); err != nil {
+		return err
+	}
+	if err := setAppArmorProfile(proc.ApparmorProfile); err != nil {
+		return err
+	}
+	return setSELinuxLabel(proc.SelinuxLabel)
 }
 
 func cwdError(cwd string, err error) error {
