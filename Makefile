@@ -11,12 +11,16 @@ BUNDLE    ?= tests/integration/bundle
 export CGO_ENABLED := 1
 export PATH := /usr/local/go/bin:$(PATH)
 
-.PHONY: all build deps run bundle test unit integration install clean
+.PHONY: all build berth-fault deps run bundle test unit integration install clean
 
 all: build
 
 build:
 	$(GO) build -trimpath -tags '$(GO_TAGS)' -ldflags '$(LDFLAGS)' -o berth .
+
+# A test build that dies at a named step (BERTH_FAULT=<step>): tests/integration/crash.bats.
+berth-fault: build
+	$(GO) build -trimpath -tags '$(GO_TAGS) faultinject' -ldflags '$(LDFLAGS)' -o berth-fault .
 
 # Debian packages the build and the tests need (idempotent, quiet when present).
 deps:
@@ -34,8 +38,8 @@ run: deps build bundle
 unit:
 	$(GO) test -tags '$(GO_TAGS)' ./...
 
-integration: build bundle
-	BERTH=$(CURDIR)/berth bash tests/run-bats.sh tests/integration
+integration: build berth-fault bundle
+	BERTH=$(CURDIR)/berth BERTH_FAULT_BIN=$(CURDIR)/berth-fault bash tests/run-bats.sh tests/integration
 
 test: deps build bundle unit integration
 
@@ -43,4 +47,4 @@ install: build
 	install -D -m 0755 berth $(DESTDIR)$(BINDIR)/berth
 
 clean:
-	rm -rf berth $(BUNDLE)
+	rm -rf berth berth-fault $(BUNDLE)

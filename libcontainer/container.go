@@ -134,7 +134,11 @@ func (c *Container) Status() Status {
 		return Paused
 	}
 	if _, err := os.Lstat(filepath.Join(c.Dir, fifoName)); err == nil {
-		return Created
+		// A `start` that died after releasing init leaves the fifo behind:
+		// only an init that has not exec'd yet is created.
+		if st, err := readProcStat(c.State.InitPid); err == nil && st.Comm == initComm {
+			return Created
+		}
 	}
 	return Running
 }

@@ -86,9 +86,19 @@ func Create(o *CreateOptions) (c *Container, err error) {
 			p.abort()
 		}
 	}()
+	// The cgroup's paths go into the state before the cgroup exists, so
+	// that `delete --force` finds everything whenever we die from here on.
+	if p.cgroup, err = cgroups.New(cgroupConfig(o.ID, spec, o.Systemd, o.Rootless)); err != nil {
+		return nil, err
+	}
+	c.State.CgroupPaths = p.cgroup.Paths()
+	if err := saveState(dir, c.State); err != nil {
+		return nil, err
+	}
 	if err := saveSpec(dir, spec); err != nil {
 		return nil, fmt.Errorf("save config: %w", err)
 	}
+	faultPoint("create:after-state-dir")
 	if err := p.start(); err != nil {
 		return nil, err
 	}
@@ -96,6 +106,7 @@ func Create(o *CreateOptions) (c *Container, err error) {
 	if err := saveState(dir, c.State); err != nil {
 		return nil, err
 	}
+	faultPoint("create:before-pid-file")
 	if o.PidFile != "" {
 		if err := writePidFile(o.PidFile, c.State.InitPid); err != nil {
 			return nil, err

@@ -117,9 +117,11 @@ func (e *execProcess) start(pidfd *os.File) (int, error) {
 		return 0, err
 	}
 	e.stage = stage
+	faultPoint("exec:after-stage")
 	if err := e.joinCgroup(); err != nil {
 		return 0, err
 	}
+	faultPoint("exec:after-cgroup")
 	b := &nsenter.Bootstrap{JoinPidfd: fdnums[envPidfdFD], JoinFlags: e.namespaceFlags()}
 	if e.opts.Process.OOMScoreAdj != nil {
 		b.OOMScoreAdj = strconv.Itoa(*e.opts.Process.OOMScoreAdj)

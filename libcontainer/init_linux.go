@@ -138,6 +138,7 @@ func (it *initer) run() error {
 	if err := it.enterRootfs(); err != nil {
 		return err
 	}
+	it.faultPoint("init:after-pivot")
 	traceStep("pivoted")
 	// Sysctls go in before readonlyPaths make /proc/sys read-only.
 	if err := it.setupKernelSettings(); err != nil {
@@ -146,6 +147,7 @@ func (it *initer) run() error {
 	if err := it.finishRootfs(); err != nil {
 		return err
 	}
+	it.faultPoint("init:after-masks")
 	traceStep("masked")
 	if err := it.setupConsole(); err != nil {
 		return err
@@ -155,6 +157,7 @@ func (it *initer) run() error {
 		return err
 	}
 	traceStep("process prepared")
+	it.faultPoint("init:before-ready")
 	if err := it.send(syncMsg{Type: msgReady}); err != nil {
 		return err
 	}

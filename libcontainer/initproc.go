@@ -66,10 +66,12 @@ func (p *initProcess) start() error {
 		return err
 	}
 	traceStep("spawned stage")
+	faultPoint("create:after-stage")
 	if err := p.joinCgroup(); err != nil {
 		return err
 	}
 	traceStep("cgroup joined")
+	faultPoint("create:after-cgroup")
 	if _, err := p.conn.Write(p.bootstrap().Encode()); err != nil {
 		return fmt.Errorf("send bootstrap: %w", err)
 	}
@@ -85,10 +87,12 @@ func (p *initProcess) start() error {
 	}
 	p.pid = pid
 	traceStep("stage reported init pid")
+	faultPoint("create:after-namespaces")
 	if err := p.recordInit(); err != nil {
 		return err
 	}
 	traceStep("state saved")
+	faultPoint("create:after-state")
 	return p.handshake()
 }
 
@@ -191,6 +195,7 @@ func spawnStage(root string, extra int, named []namedFile) (*os.Process, map[str
 	if traceOn {
 		env = append(env, envTrace+"=1")
 	}
+	env = append(env, faultEnv()...)
 	path := "/proc/self/fd/" + strconv.Itoa(exeFD)
 	proc, err := os.StartProcess(path, []string{"berth", "init"}, &os.ProcAttr{Env: env, Files: files})
 	if err != nil {
@@ -235,11 +240,7 @@ func listenEnv() []string {
 // applies the resources, device rules included (deny-all plus runc's
 // defaults when the spec has none).
 func (p *initProcess) joinCgroup() error {
-	m, err := cgroups.New(cgroupConfig(p.c.ID, p.spec, p.opts.Systemd, p.opts.Rootless))
-	if err != nil {
-		return err
-	}
-	p.cgroup = m
+	m := p.cgroup
 	if err := m.Apply(p.stage.Pid); err != nil {
 		return err
 	}
@@ -345,6 +346,8 @@ func (p *initProcess) handshake() error {
 		case msgReady:
 			traceStep("init ready")
 			return nil
+		case msgFault:
+			faultDie()
 		case msgError:
 			return errors.New("unable to start container process: " + m.Error)
 		default:
@@ -372,10 +375,15 @@ func (p *initProcess) initDied(err error) error {
 func (p *initProcess) runRuntimeHooks() error {
 	h := p.spec.Hooks
 	state := p.c.OCIState(Creating)
+	faultPoint("create:before-hooks")
 	if err := runHooks("prestart", h.Prestart, state); err != nil { //nolint:staticcheck
 		return err
 	}
-	return runHooks("createRuntime", h.CreateRuntime, state)
+	if err := runHooks("createRuntime", h.CreateRuntime, state); err != nil {
+		return err
+	}
+	faultPoint("create:after-hooks")
+	return nil
 }
 
 // abort undoes a failed create: kill and reap the processes, remove the

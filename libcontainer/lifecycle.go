@@ -39,6 +39,7 @@ func (c *Container) Start() error {
 	if err != nil {
 		return err
 	}
+	faultPoint("start:before-poststart")
 	if spec.Hooks != nil && len(spec.Hooks.Poststart) > 0 {
 		if err := runHooksAll("poststart", spec.Hooks.Poststart, c.OCIState(Running)); err != nil {
 			logrus.Warn(err)
@@ -66,6 +67,7 @@ func (c *Container) releaseInit() error {
 		return fmt.Errorf("open exec fifo: %w", err)
 	}
 	defer unix.Close(fd)
+	faultPoint("start:after-fifo-open")
 	fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}, {Fd: int32(pidfd), Events: unix.POLLIN}}
 	for {
 		if _, err := unix.Poll(fds, -1); err != nil {
@@ -202,6 +204,7 @@ func (c *Container) Destroy() error {
 		}
 	}
 	traceStep("destroy: init dead")
+	faultPoint("delete:after-kill")
 	var cgErr error
 	if len(c.State.CgroupPaths) > 0 {
 		// Destroy also kills what init's death left behind (no pid namespace).
@@ -212,9 +215,11 @@ func (c *Container) Destroy() error {
 		cgErr = err
 	}
 	traceStep("destroy: cgroup removed")
+	faultPoint("delete:after-cgroup")
 	if err := os.RemoveAll(c.Dir); err != nil {
 		return fmt.Errorf("remove state dir: %w", err)
 	}
+	faultPoint("delete:before-poststop")
 	if specErr == nil && spec.Hooks != nil && len(spec.Hooks.Poststop) > 0 {
 		if err := runHooksAll("poststop", spec.Hooks.Poststop, c.OCIState(Stopped)); err != nil {
 			logrus.Warn(err)

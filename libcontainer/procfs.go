@@ -9,6 +9,7 @@ import (
 
 // procStat is the part of /proc/<pid>/stat berth needs.
 type procStat struct {
+	Comm      string // the command name (PR_SET_NAME, or the exec'd binary)
 	State     byte   // R, S, D, Z, X, ...
 	Flags     uint64 // PF_* (field 9)
 	StartTime uint64 // clock ticks after boot
@@ -30,9 +31,11 @@ func readProcStat(pid int) (procStat, error) {
 
 func parseProcStat(data []byte) (procStat, error) {
 	i := bytes.LastIndexByte(data, ')')
-	if i < 0 || i+2 >= len(data) {
+	j := bytes.IndexByte(data, '(')
+	if i < 0 || j < 0 || j > i || i+2 >= len(data) {
 		return procStat{}, fmt.Errorf("malformed stat line")
 	}
+	comm := string(data[j+1 : i])
 	// After ") ": field 3 (state) is index 0, field 22 (starttime) is index 19.
 	fields := bytes.Fields(data[i+2:])
 	if len(fields) < 20 || len(fields[0]) != 1 {
@@ -46,8 +49,12 @@ func parseProcStat(data []byte) (procStat, error) {
 	if err != nil {
 		return procStat{}, fmt.Errorf("malformed flags: %w", err)
 	}
-	return procStat{State: fields[0][0], Flags: flags, StartTime: start}, nil
+	return procStat{Comm: comm, State: fields[0][0], Flags: flags, StartTime: start}, nil
 }
+
+// initComm is the name the C stage gives the container's init until it
+// execs the user's process.
+const initComm = "berth:[init]"
 
 // processAlive reports whether pid is still the process that started at
 // startTime and has not exited (a zombie or an exiting task counts as gone).

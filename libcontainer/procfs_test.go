@@ -36,3 +36,10 @@ func TestProcessAlive(t *testing.T) {
 		t.Error("pid <= 0 must not be alive")
 	}
 }
+
+func TestParseProcStatComm(t *testing.T) {
+	st, err := parseProcStat([]byte("7 (berth:[init]) S 1 7 7 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 55 1000 100 0\n"))
+	if err != nil || st.Comm != initComm || st.StartTime != 55 {
+		t.Fatalf("got %+v, %v", st, err)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strconv"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
@@ -29,6 +30,7 @@ func (it *initer) prepareRootfs() error {
 	if err := it.sys.Mount("", "/", "", prop, ""); err != nil {
 		return err
 	}
+	it.faultPoint("init:after-propagation")
 	rootfs := it.cfg.Rootfs
 	if prop&unix.MS_SHARED != 0 {
 		// pivot_root refuses a new root whose parent mount is shared.
@@ -40,6 +42,7 @@ func (it *initer) prepareRootfs() error {
 	if err := it.sys.Mount(rootfs, rootfs, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
 		return err
 	}
+	it.faultPoint("init:after-rootfs-bind")
 	rootfd, err := unix.Open(rootfs, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return fmt.Errorf("open rootfs: %w", err)
@@ -51,6 +54,7 @@ func (it *initer) prepareRootfs() error {
 		if err := it.mountOne(root, &spec.Mounts[i]); err != nil {
 			return fmt.Errorf("mounts[%d] (%s): %w", i, spec.Mounts[i].Destination, err)
 		}
+		it.faultPoint("init:after-mount-" + strconv.Itoa(i))
 	}
 	if needsDevSetup(spec) {
 		if err := it.createDevices(root); err != nil {
@@ -59,6 +63,7 @@ func (it *initer) prepareRootfs() error {
 		if err := setupDevSymlinks(root, spec); err != nil {
 			return err
 		}
+		it.faultPoint("init:after-devices")
 	}
 	// A missing cwd is created, as runc does (after the mounts, so that a
 	// cwd on a tmpfs lands in it).

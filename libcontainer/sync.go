@@ -39,6 +39,8 @@ const (
 	// and answers msgSeccompDone. Sent by exec's init too.
 	msgSeccomp     = "seccomp"
 	msgSeccompDone = "seccompDone"
+	// P1 -> P, test builds only (fault_on.go): die now.
+	msgFault = "fault"
 )
 
 type syncMsg struct {
