@@ -11,7 +11,7 @@ BUNDLE    ?= tests/integration/bundle
 export CGO_ENABLED := 1
 export PATH := /usr/local/go/bin:$(PATH)
 
-.PHONY: all build berth-fault deps run bundle test unit integration install clean
+.PHONY: all build berth-fault deps run bundle test unit integration fuzz fuzz-short install clean
 
 all: build
 
@@ -41,7 +41,16 @@ unit:
 integration: build berth-fault bundle
 	BERTH=$(CURDIR)/berth BERTH_FAULT_BIN=$(CURDIR)/berth-fault bash tests/run-bats.sh tests/integration
 
-test: deps build bundle unit integration
+# Short fuzz runs of config and state loading (make fuzz for long ones).
+FUZZTIME ?= 10s
+fuzz-short:
+	$(GO) test -run XXX -fuzz FuzzLoadAndValidate -fuzztime $(FUZZTIME) ./specconv/
+	$(GO) test -run XXX -fuzz FuzzLoadState -fuzztime $(FUZZTIME) ./libcontainer/
+
+fuzz:
+	$(MAKE) fuzz-short FUZZTIME=5m
+
+test: deps build bundle unit fuzz-short integration
 
 install: build
 	install -D -m 0755 berth $(DESTDIR)$(BINDIR)/berth

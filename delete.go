@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/sirupsen/logrus"
 	"github.com/urfave/cli/v2"
 
 	"github.com/berth-runtime/berth/libcontainer"
@@ -33,6 +34,15 @@ status of "ubuntu01" as "stopped" the following will delete resources held for
 		}
 		force := ctx.Bool("force")
 		c, err := getContainer(ctx)
+		var corrupt *libcontainer.CorruptStateError
+		if errors.As(err, &corrupt) && force {
+			root, rerr := stateRoot(ctx)
+			if rerr != nil {
+				return rerr
+			}
+			logrus.Warn(err)
+			return libcontainer.RemoveCorrupt(root, ctx.Args().First(), ctx.Bool("systemd-cgroup"))
+		}
 		if err != nil {
 			if !errors.Is(err, libcontainer.ErrNotExist) {
 				return err

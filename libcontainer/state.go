@@ -96,10 +96,24 @@ func loadState(dir string) (*State, error) {
 	}
 	var st State
 	if err := json.Unmarshal(data, &st); err != nil {
-		return nil, fmt.Errorf("corrupt state file %s: %w", filepath.Join(dir, stateFile), err)
+		return nil, &CorruptStateError{Path: filepath.Join(dir, stateFile), Err: err}
 	}
 	return &st, nil
 }
+
+// CorruptStateError is a state file that cannot be read back (changed by
+// someone else: berth writes it atomically). `delete --force` still cleans
+// up after such a container (RemoveCorrupt).
+type CorruptStateError struct {
+	Path string
+	Err  error
+}
+
+func (e *CorruptStateError) Error() string {
+	return fmt.Sprintf("corrupt state file %s: %v", e.Path, e.Err)
+}
+
+func (e *CorruptStateError) Unwrap() error { return e.Err }
 
 func saveSpec(dir string, spec *specs.Spec) error {
 	data, err := json.Marshal(spec)
