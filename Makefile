@@ -11,7 +11,7 @@ BUNDLE    ?= tests/integration/bundle
 export CGO_ENABLED := 1
 export PATH := /usr/local/go/bin:$(PATH)
 
-.PHONY: all build berth-fault deps run bundle test unit integration fuzz fuzz-short install clean
+.PHONY: all build berth-fault deps run bundle test unit integration fuzz fuzz-short bench install clean
 
 all: build
 
@@ -51,6 +51,11 @@ fuzz:
 	$(MAKE) fuzz-short FUZZTIME=5m
 
 test: deps build bundle unit fuzz-short integration
+
+# Speed and memory against runc and crun (not part of make test: it reports,
+# it does not fail). BENCH_FLAGS="-reps 5 -many 0" for a quick look.
+bench: deps build bundle
+	bash tests/bench/run.sh $(BENCH_FLAGS)
 
 install: build
 	install -D -m 0755 berth $(DESTDIR)$(BINDIR)/berth
