@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/sirupsen/logrus"
@@ -56,6 +57,7 @@ information is displayed once every 5 seconds.`,
 			emit(ev)
 			return nil
 		}
+		debug.SetGCPercent(100) // streaming: we may live long
 		return c.Events(context.Background(), interval, emit)
 	},
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 
@@ -120,6 +121,7 @@ func execProcess(ctx *cli.Context) (int, error) {
 	if detach {
 		return 0, nil
 	}
+	debug.SetGCPercent(100) // from here on we may live long
 	status := forwardUntilExit(pid, sigs, tty)
 	return status, nil
 }

@@ -4,6 +4,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"runtime/debug"
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -34,6 +35,9 @@ root filesystem. To start a new instance of a container:
 func main() {
 	// The container's init runs before anything else is set up: it must not
 	// pay for the CLI it does not use.
+	// berth lives for milliseconds: garbage collection is work for nothing.
+	// The long-lived modes (run in the foreground, events) turn it back on.
+	debug.SetGCPercent(-1)
 	if len(os.Args) > 1 && os.Args[1] == "init" {
 		libcontainer.Init()
 		return

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"os/signal"
+	"runtime/debug"
 
 	"github.com/urfave/cli/v2"
 	"golang.org/x/sys/unix"
@@ -67,6 +68,7 @@ and waits for it, forwarding signals; then it deletes it (unless --keep).`,
 		if detach {
 			return nil
 		}
+		debug.SetGCPercent(100) // from here on we may live long
 		status := forwardUntilExit(c.State.InitPid, sigs, tty)
 		libcontainer.TraceStep("container exited")
 		if tty != nil {

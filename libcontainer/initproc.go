@@ -67,14 +67,21 @@ func (p *initProcess) start() error {
 	}
 	traceStep("spawned stage")
 	faultPoint("create:after-stage")
+	// The stage creates namespaces while we set up the cgroup; it waits for
+	// SendCgroupReady before the cgroup namespace and the init's fork.
+	b := p.bootstrap()
+	b.CgroupSync = true
+	if _, err := p.conn.Write(b.Encode()); err != nil {
+		return fmt.Errorf("send bootstrap: %w", err)
+	}
 	if err := p.joinCgroup(); err != nil {
 		return err
 	}
+	if err := nsenter.SendCgroupReady(p.conn); err != nil {
+		return fmt.Errorf("tell the stage its cgroup is ready: %w", err)
+	}
 	traceStep("cgroup joined")
 	faultPoint("create:after-cgroup")
-	if _, err := p.conn.Write(p.bootstrap().Encode()); err != nil {
-		return fmt.Errorf("send bootstrap: %w", err)
-	}
 	pid, err := nsenter.Await(p.conn, p.writeIDMaps)
 	// The stage exits right after reporting; reap it either way.
 	st, werr := p.stage.Wait()

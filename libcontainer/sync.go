@@ -10,11 +10,14 @@ package libcontainer
 // All messages travel over one socketpair (the "init pipe"); P0 and P1 share
 // the child end, P keeps the other.
 //
-//  1. P starts P0, puts it into the container's cgroup and applies resources,
-//     then sends the bootstrap (nsenter.Bootstrap: binary, length-prefixed).
+//  1. P starts P0 and sends the bootstrap (nsenter.Bootstrap: binary,
+//     length-prefixed). While P0 works, P puts it into the container's cgroup,
+//     applies the resources and then says so ('c').
 //  2. P0 joins/creates namespaces. With a new user namespace it asks P to
-//     write the id maps ('U'/'u'). It clones P1 and reports P1's pid ('P'),
-//     or an error ('E'), and exits. P reaps P0.
+//     write the id maps ('U'/'u'). It waits for 'c' before it creates the
+//     cgroup namespace (whose root must be the container's cgroup) and
+//     clones P1, so P1 starts in the cgroup. It reports P1's pid ('P'), or
+//     an error ('E'), and exits. P reaps P0.
 //  3. P saves a first state file (status "creating"), then sends P1 the
 //     initConfig as one JSON value. From here on every message is a JSON
 //     syncMsg, one per line; P1 writes nothing before it has read its config,

@@ -37,6 +37,17 @@ type Bootstrap struct {
 	// pidfd whose namespaces (JoinFlags) it joins first, all at once.
 	JoinPidfd int
 	JoinFlags uint32
+	// CgroupSync makes the stage wait for SendCgroupReady before it enters
+	// a new cgroup namespace and forks the init, so that the parent can
+	// set up the cgroup while the stage creates the other namespaces.
+	CgroupSync bool
+}
+
+// SendCgroupReady tells a stage started with CgroupSync that it is in the
+// container's cgroup.
+func SendCgroupReady(w io.Writer) error {
+	_, err := w.Write([]byte{C.SYNC_CGROUP})
+	return err
 }
 
 // Encode returns the wire form read by nsenter.c's parse_bootstrap.
@@ -59,6 +70,9 @@ func (b *Bootstrap) Encode() []byte {
 	}
 	if b.NoSetgroups {
 		rec(C.BT_NO_SETGROUPS, nil)
+	}
+	if b.CgroupSync {
+		rec(C.BT_CGROUP_SYNC, nil)
 	}
 	if b.JoinFlags != 0 {
 		v := binary.LittleEndian.AppendUint32(nil, uint32(b.JoinPidfd))

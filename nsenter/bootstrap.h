@@ -15,11 +15,13 @@
 #define BT_OOM_SCORE_ADJ 4 /* text for /proc/self/oom_score_adj */
 #define BT_NO_SETGROUPS 5  /* empty: setgroups is denied in the new userns */
 #define BT_JOIN_PIDFD 6    /* u32 fd of a pidfd, u32 CLONE_NEW* flags: join them all */
+#define BT_CGROUP_SYNC 7   /* empty: wait for SYNC_CGROUP before the cgroup ns and the clone */
 
 /* One-byte messages on the init pipe. */
 #define SYNC_USERMAP 'U'     /* stage -> parent: write my uid/gid maps */
 #define SYNC_USERMAP_ACK 'u' /* parent -> stage: done */
 #define SYNC_PID 'P'         /* stage -> parent: u32 pid of the init */
+#define SYNC_CGROUP 'c'      /* parent -> stage: you are in the container's cgroup */
 #define SYNC_ERROR 'E'       /* stage -> parent: u32 length, message */
 
 #endif

@@ -58,7 +58,12 @@ struct bootstrap {
 	char *time_offsets;
 	char *oom_score_adj;
 	int no_setgroups;
+	int cgroup_sync;
 };
+
+// Whether the parent has said we are in the container's cgroup (it may say
+// so while we wait for another answer).
+static int cgroup_ready;
 
 static int initpipe = -1;
 
@@ -105,6 +110,25 @@ static void read_full(void *buf, size_t len)
 			die(0, "read bootstrap: unexpected end of stream");
 		p += n;
 		len -= n;
+	}
+}
+
+// read_sync waits for the one-byte message want from the parent, noting a
+// SYNC_CGROUP that arrives first.
+static void read_sync(char want)
+{
+	for (;;) {
+		if (want == SYNC_CGROUP && cgroup_ready)
+			return;
+		char c;
+		read_full(&c, 1);
+		if (c == SYNC_CGROUP) {
+			cgroup_ready = 1;
+			continue;
+		}
+		if (c != want)
+			die(0, "unexpected message %d from parent (waiting for %c)", c, want);
+		return;
 	}
 }
 
@@ -180,6 +204,9 @@ static void parse_bootstrap(struct bootstrap *b)
 			break;
 		case BT_NO_SETGROUPS:
 			b->no_setgroups = 1;
+			break;
+		case BT_CGROUP_SYNC:
+			b->cgroup_sync = 1;
 			break;
 		case BT_JOIN_PIDFD:
 			if (len != 8)
@@ -282,10 +309,7 @@ static void new_user_namespace(struct bootstrap *b)
 		die(errno, "prctl dumpable");
 	char req = SYNC_USERMAP;
 	write_full(&req, 1);
-	char ack;
-	read_full(&ack, 1);
-	if (ack != SYNC_USERMAP_ACK)
-		die(0, "user map: unexpected reply %d", ack);
+	read_sync(SYNC_USERMAP_ACK);
 	// Stay dumpable until the time offsets are written: as root of the new
 	// namespace we may only open our own /proc files while dumpable.
 	if (setresgid(0, 0, 0) < 0)
@@ -335,9 +359,15 @@ __attribute__((constructor)) static void nsenter(void)
 	join_namespaces(&b);
 	if (b.clone_flags & CLONE_NEWUSER)
 		new_user_namespace(&b);
-	uint32_t rest = b.clone_flags & ~(uint32_t)CLONE_NEWUSER;
+	// Everything but the cgroup namespace now, while the parent creates
+	// the cgroup; its root must be the container's cgroup, so it waits.
+	uint32_t rest = b.clone_flags & ~(uint32_t)(CLONE_NEWUSER | CLONE_NEWCGROUP);
 	if (rest != 0 && unshare((int)rest) < 0)
 		die(errno, "unshare namespaces (flags 0x%x)", rest);
+	if (b.cgroup_sync)
+		read_sync(SYNC_CGROUP);
+	if ((b.clone_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
+		die(errno, "unshare cgroup namespace");
 	if (b.time_offsets != NULL)
 		write_file("/proc/self/timens_offsets", b.time_offsets);
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)

@@ -14,8 +14,19 @@ for b in true sleep; do
 		'.root.path = $root | .process.args = $args' tests/integration/bundle/config.json >"$out/$b/config.json"
 done
 go build -o "$out/bench" ./tests/bench
-exec unshare -m --propagation private bash -c '
-	set -euo pipefail
-	mount -t tmpfs none /mnt && mkdir /mnt/h && mount -t cgroup -o hugetlb none /mnt/h
-	exec "$0" -berth ./berth -bundle "$1/true" -sleep-bundle "$1/sleep" -json "$1/bench.json" "${@:2}"
+# Binding hugetlb to a v1 hierarchy is global while that hierarchy lives:
+# remove every cgroup made in it and unmount it before leaving, so the host
+# gets hugetlb back in its unified hierarchy.
+unshare -m --propagation private bash -c '
+	set -uo pipefail
+	mount -t tmpfs none /mnt && mkdir /mnt/h && mount -t cgroup -o hugetlb none /mnt/h || exit 1
+	"$0" -berth ./berth -bundle "$1/true" -sleep-bundle "$1/sleep" -json "$1/bench.json" "${@:2}"
+	rc=$?
+	find /mnt/h -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null
+	umount /mnt/h
+	exit $rc
 ' "$out/bench" "$PWD/$out" "$@"
+rc=$?
+grep -qw hugetlb /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null ||
+	echo "bench: warning: hugetlb is not back in the unified hierarchy" >&2
+exit $rc

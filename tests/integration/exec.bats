@@ -1,0 +1,513 @@
+#!/usr/bin/env bats
+# exec: every flag of runc exec on a running busybox container, the
+# namespaces and cgroup the process joins, and exec in every wrong state.
+
+load helpers
+
+# build_recvtty: tests/cmd/recvtty, built once per bats file into a cache
+# keyed by its source, exported as $RECVTTY.
+build_recvtty() {
+	local go sum dir
+	go=${GO:-$(command -v go || echo /usr/local/go/bin/go)}
+	sum=$(cat "$REPO_ROOT"/tests/cmd/recvtty/*.go "$REPO_ROOT/go.sum" | sha256sum | cut -c1-16)
+	dir=${TMPDIR:-/tmp}/berth-recvtty/$sum
+	if [ ! -x "$dir/recvtty" ]; then
+		mkdir -p "$dir"
+		(cd "$REPO_ROOT" && "$go" build -o "$dir/recvtty.$$" ./tests/cmd/recvtty) &&
+			mv -f "$dir/recvtty.$$" "$dir/recvtty"
+	fi
+	export RECVTTY=$dir/recvtty
+	[ -x "$RECVTTY" ]
+}
+
+setup_file() {
+	build_recvtty
+}
+
+# track PID: a background process of the test, killed in teardown if the
+# test failed before it ended.
+track() {
+	echo "$1" >>"$TEST_DIR/bg.pids"
+}
+
+teardown() {
+	local p
+	for p in $(cat "$TEST_DIR/bg.pids" 2>/dev/null); do
+		kill -9 "$p" 2>/dev/null || true
+	done
+	# a failed --ignore-paused test must not leave a frozen container
+	local f
+	for f in $(find /sys/fs/cgroup -path "*${TAG:-none}*" -name freezer.state 2>/dev/null); do
+		echo THAWED >"$f" 2>/dev/null || true
+	done
+	for f in $(find /sys/fs/cgroup -path "*${TAG:-none}*" -name cgroup.freeze 2>/dev/null); do
+		echo 0 >"$f" 2>/dev/null || true
+	done
+	teardown_common
+}
+
+# start_container: create and start $ID (init: sleep 300, unless the test
+# set other args); its host pid in $INIT_PID.
+start_container() {
+	if [ "$(jq -r '.process.args[0]' "$BUNDLE/config.json")" = sh ] &&
+		[ "$(jq '.process.args | length' "$BUNDLE/config.json")" = 1 ]; then
+		set_args sleep 300
+	fi
+	berth create --bundle "$BUNDLE" "$ID"
+	berth start "$ID"
+	INIT_PID=$(state_field "$ID" pid)
+	[ -d "/proc/$INIT_PID" ] || fail "no init pid: '$INIT_PID'"
+}
+
+# cgroup_dir CONTROLLERS PATH: the host dir of one /proc/PID/cgroup line.
+cgroup_dir() {
+	case $1 in
+	"")
+		if [ -d /sys/fs/cgroup/unified ]; then echo "/sys/fs/cgroup/unified$2"; else echo "/sys/fs/cgroup$2"; fi
+		;;
+	name=*) echo "/sys/fs/cgroup/${1#name=}$2" ;;
+	*) echo "/sys/fs/cgroup/$1$2" ;;
+	esac
+}
+
+# make_sub_cgroup PID NAME [CONTROLLER]: mkdir NAME under PID's cgroup in
+# every hierarchy (or only CONTROLLER's), ready to take processes.
+make_sub_cgroup() {
+	local pid=$1 name=$2 only=${3:-} n ctrls path d
+	while IFS=: read -r n ctrls path; do
+		if [ -n "$only" ]; then
+			[[ ",$ctrls," == *",$only,"* ]] || continue
+		fi
+		d=$(cgroup_dir "$ctrls" "$path")
+		mkdir "$d/$name"
+		if [ -f "$d/cpuset.cpus" ]; then
+			cat "$d/cpuset.cpus" >"$d/$name/cpuset.cpus"
+			cat "$d/cpuset.mems" >"$d/$name/cpuset.mems"
+		fi
+	done <"/proc/$pid/cgroup"
+}
+
+is_cgroup2() {
+	[ -f /sys/fs/cgroup/cgroup.controllers ]
+}
+
+@test "exec: stdout, stderr and the exit status (0, N, 128+9, 128+10)" {
+	start_container
+	run --separate-stderr berth exec "$ID" sh -c 'echo to-stdout; echo to-stderr >&2'
+	assert_status 0
+	assert_output to-stdout
+	[ "$stderr" = to-stderr ] || fail "stderr: '$stderr'"
+	run berth exec "$ID" sh -c 'exit 42'
+	assert_status 42
+	assert_output ""
+	run berth exec "$ID" sh -c 'kill -9 $$'
+	assert_status 137
+	run berth exec "$ID" sh -c 'kill -USR1 $$'
+	assert_status 138
+	# the container is untouched by its exec'd processes
+	run state_field "$ID" status
+	assert_output running
+	[ "$(state_field "$ID" pid)" = "$INIT_PID" ]
+}
+
+@test "exec: stdin passes through" {
+	start_container
+	run berth exec "$ID" sh -c 'read a; read b; echo "got $b $a"' < <(printf 'one\ntwo\n')
+	assert_status 0
+	assert_output "got two one"
+}
+
+@test "exec -p process.json: args, env, cwd and user from the file" {
+	start_container
+	cat >"$TEST_DIR/process.json" <<'EOF'
+{
+	"terminal": false,
+	"user": {"uid": 1000, "gid": 100, "additionalGids": [5]},
+	"args": ["sh", "-c", "echo \"foo=$FOO term=${TERM:-unset}\"; pwd; id -u; id -g; id -G"],
+	"env": ["PATH=/bin:/usr/bin", "FOO=from-json"],
+	"cwd": "/tmp"
+}
+EOF
+	run --separate-stderr berth exec -p "$TEST_DIR/process.json" "$ID"
+	assert_status 0
+	# nothing of the container's own process (TERM=xterm) leaks in
+	assert_output "foo=from-json term=unset
+/tmp
+1000
+100
+100 5"
+}
+
+@test "exec -p with a bad process.json fails" {
+	start_container
+	echo '{"args": [], "cwd": "/"}' >"$TEST_DIR/empty-args.json"
+	run --separate-stderr berth exec -p "$TEST_DIR/empty-args.json" "$ID"
+	assert_status 255
+	assert_one_line_error
+	echo '{"args": ["true"], "cwd": "/", ' >"$TEST_DIR/broken.json"
+	run --separate-stderr berth exec -p "$TEST_DIR/broken.json" "$ID"
+	assert_status 255
+	assert_one_line_error
+	run --separate-stderr berth exec -p "$TEST_DIR/missing.json" "$ID"
+	assert_status 255
+	assert_error "no such file or directory"
+}
+
+@test "exec --cwd: the process starts there; a missing cwd fails" {
+	start_container
+	run berth exec --cwd /etc "$ID" pwd
+	assert_status 0
+	assert_output /etc
+	run berth exec "$ID" pwd
+	assert_output /
+	run --separate-stderr berth exec --cwd /nonexistent "$ID" pwd
+	assert_status 255
+	assert_error 'chdir to cwd ("/nonexistent") set in config.json failed: no such file or directory'
+}
+
+@test "exec -e: adds variables and overrides the container's" {
+	start_container
+	run --separate-stderr berth exec -e FOO=bar -e TERM=dumb -e PATH=/bin "$ID" env
+	assert_status 0
+	local foo term path
+	foo=$(grep '^FOO=' <<<"$output")
+	term=$(grep '^TERM=' <<<"$output")
+	path=$(grep '^PATH=' <<<"$output")
+	[ "$foo" = FOO=bar ] || fail "FOO: '$foo' in: $output"
+	# overridden, not added a second time: getenv() of most programs
+	# returns the first entry, so a duplicate keeps the old value
+	[ "$term" = TERM=dumb ] || fail "TERM entries: '$term' (want exactly TERM=dumb) in: $output"
+	[ "$path" = PATH=/bin ] || fail "PATH entries: '$path' in: $output"
+	assert_contains "HOME=/root"
+	assert_contains "BERTH_TEST_TAG=$TAG"
+}
+
+@test "exec -u uid and uid:gid" {
+	start_container
+	run berth exec -u 1000 "$ID" sh -c 'id -u; id -g; echo $HOME'
+	assert_status 0
+	# the gid stays the container's (0); HOME from /etc/passwd
+	assert_output "1000
+0
+/home/bb"
+	run berth exec -u 1000:100 "$ID" id
+	assert_status 0
+	assert_output "uid=1000(bb) gid=100(users)"
+	run berth exec -u 65534:65534 "$ID" id -u
+	assert_output 65534
+	run --separate-stderr berth exec -u bb "$ID" id
+	assert_status 255
+	assert_error 'parsing bb as int for uid failed'
+	run --separate-stderr berth exec -u 1000:bb "$ID" id
+	assert_status 255
+	assert_error 'parsing bb as int for gid failed'
+}
+
+@test "exec -g: additional gids" {
+	start_container
+	run berth exec -u 1000:1000 -g 10 -g 20 "$ID" id -G
+	assert_status 0
+	assert_output "1000 10 20"
+	run berth exec -u 1000:1000 "$ID" id -G
+	assert_output "1000"
+}
+
+@test "exec --cap: added to the bounding, permitted and effective sets" {
+	start_container
+	# the default spec: CAP_KILL(5) CAP_NET_BIND_SERVICE(10) CAP_AUDIT_WRITE(29)
+	run berth exec "$ID" grep -E '^Cap(Inh|Prm|Eff|Bnd|Amb):' /proc/self/status
+	assert_status 0
+	assert_output "CapInh:	0000000000000000
+CapPrm:	0000000020000420
+CapEff:	0000000020000420
+CapBnd:	0000000020000420
+CapAmb:	0000000000000000"
+	# + CAP_NET_RAW(13) + CAP_SYS_ADMIN(21); inheritable stays empty (CVE-2022-29162)
+	run berth exec -c CAP_SYS_ADMIN -c CAP_NET_RAW "$ID" grep -E '^Cap(Inh|Prm|Eff|Bnd|Amb):' /proc/self/status
+	assert_status 0
+	assert_output "CapInh:	0000000000000000
+CapPrm:	0000000020202420
+CapEff:	0000000020202420
+CapBnd:	0000000020202420
+CapAmb:	0000000000000000"
+	# and it works: CAP_SYS_ADMIN may set the (private) hostname
+	run berth exec "$ID" hostname "x$TAG"
+	assert_fails
+	run berth exec --cap CAP_SYS_ADMIN "$ID" sh -c "hostname y$TAG && hostname"
+	assert_status 0
+	assert_output "y$TAG"
+	# the container's init keeps its own sets
+	[ "$(awk '/^CapEff:/ {print $2}' "/proc/$INIT_PID/status")" = 0000000020000420 ]
+}
+
+@test "exec --no-new-privs" {
+	update_config '.process.noNewPrivileges = false'
+	start_container
+	run berth exec "$ID" grep NoNewPrivs /proc/self/status
+	assert_status 0
+	assert_output "NoNewPrivs:	0"
+	run berth exec --no-new-privs "$ID" grep NoNewPrivs /proc/self/status
+	assert_status 0
+	assert_output "NoNewPrivs:	1"
+}
+
+@test "exec --apparmor and --process-label on a host without AppArmor and SELinux fail" {
+	if [ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" = Y ] || [ -e /sys/fs/selinux/enforce ]; then
+		skip "this host has AppArmor or SELinux"
+	fi
+	start_container
+	# a requested profile/label that cannot be applied is an error, never a
+	# silent no-op (runc 1.1.5 fails both too)
+	run --separate-stderr berth exec --apparmor "berth-test-$TAG" "$ID" true
+	assert_status 255
+	assert_one_line_error
+	assert_match '[Aa]pp[Aa]rmor' "$(error_msg)"
+	run --separate-stderr berth exec --process-label "system_u:system_r:container_t:s0" "$ID" true
+	assert_status 255
+	assert_error "selinux label is specified in config, but selinux is disabled or not supported"
+	# neither failure harmed the container
+	run berth exec "$ID" echo ok
+	assert_output ok
+}
+
+@test "exec --preserve-fds 2: fds 3 and 4 reach the process, 5 does not" {
+	start_container
+	echo three >"$TEST_DIR/f3"
+	echo four >"$TEST_DIR/f4"
+	echo five >"$TEST_DIR/f5"
+	run berth_fds exec --preserve-fds 2 "$ID" sh -c 'cat <&3; cat <&4; ls /proc/$$/fd; :' \
+		3<"$TEST_DIR/f3" 4<"$TEST_DIR/f4" 5<"$TEST_DIR/f5"
+	assert_status 0
+	assert_output "three
+four
+0
+1
+2
+3
+4"
+}
+
+@test "exec --cgroup SUB: the process runs in a pre-created sub-cgroup of every hierarchy" {
+	start_container
+	make_sub_cgroup "$INIT_PID" "sub$TAG"
+	run --separate-stderr berth exec --cgroup "sub$TAG" "$ID" cat /proc/self/cgroup
+	assert_status 0
+	local want
+	want=$(sed "s|\$|/sub$TAG|" "/proc/$INIT_PID/cgroup")
+	assert_output "$want"
+	# a sub-cgroup that does not exist is an error
+	run --separate-stderr berth exec --cgroup "nosuch$TAG" "$ID" true
+	assert_status 255
+	assert_error "nosuch$TAG"
+}
+
+@test "exec --cgroup memory:SUB: only the memory hierarchy uses the sub-cgroup" {
+	is_cgroup2 && skip "controller:path is for cgroup v1"
+	start_container
+	make_sub_cgroup "$INIT_PID" "sub$TAG" memory
+	run --separate-stderr berth exec --cgroup "memory:sub$TAG" "$ID" cat /proc/self/cgroup
+	assert_status 0
+	local want
+	want=$(sed "/^[0-9]*:memory:/ s|\$|/sub$TAG|" "/proc/$INIT_PID/cgroup")
+	assert_output "$want"
+	# and the sub-cgroup holds processes while they run
+	run_nowait berth exec -d --pid-file "$TEST_DIR/exec.pid" --cgroup "memory:sub$TAG" "$ID" sleep 300
+	assert_status 0
+	local pid d
+	pid=$(cat "$TEST_DIR/exec.pid")
+	d=$(cgroup_dir memory "$(awk -F: '$2 == "memory" {print $3}' "/proc/$INIT_PID/cgroup")")
+	grep -qx "$pid" "$d/sub$TAG/cgroup.procs" || fail "$pid not in $d/sub$TAG: $(cat "$d/sub$TAG/cgroup.procs")"
+}
+
+@test "exec --ignore-paused: runs in a paused container once it is resumed" {
+	share_dir
+	start_container
+	berth pause "$ID"
+	run --separate-stderr berth exec "$ID" true
+	assert_status 255
+	assert_error "cannot exec in a paused container"
+	(
+		berth exec --ignore-paused "$ID" sh -c 'echo ran >/mnt/ran; echo out'
+		echo $? >"$TEST_DIR/exec.rc"
+	) >"$TEST_DIR/exec.out" 2>"$TEST_DIR/exec.err" 3>&- &
+	# it joined the frozen cgroup: it cannot run before the resume
+	sleep 0.5
+	[ ! -e "$SHARED/ran" ] || fail "the process ran in a frozen cgroup"
+	run state_field "$ID" status
+	assert_output paused
+	berth resume "$ID"
+	wait_for_file "$TEST_DIR/exec.rc"
+	[ "$(cat "$TEST_DIR/exec.rc")" = 0 ] || fail "exec: $(cat "$TEST_DIR/exec.rc"): $(cat "$TEST_DIR/exec.err")"
+	[ "$(cat "$TEST_DIR/exec.out")" = out ]
+	[ "$(cat "$SHARED/ran")" = ran ]
+}
+
+@test "exec -d --pid-file: returns at once; the process shows in ps until it exits" {
+	share_dir
+	start_container
+	run_nowait berth exec -d --pid-file "$TEST_DIR/exec.pid" "$ID" \
+		sh -c 'echo started >/mnt/started; while [ ! -e /mnt/stop ]; do sleep 0.05; done; echo bye'
+	assert_status 0
+	assert_output ""
+	local pid
+	pid=$(cat "$TEST_DIR/exec.pid")
+	[[ "$pid" =~ ^[0-9]+$ ]] || fail "pid file: '$pid'"
+	wait_for_file "$SHARED/started"
+	[[ "$(cmdline "$pid")" == "sh -c echo started"* ]] || fail "pid $pid is '$(cmdline "$pid")'"
+	# in the container's pid namespace
+	[ "$(readlink "/proc/$pid/ns/pid")" = "$(readlink "/proc/$INIT_PID/ns/pid")" ]
+	run berth ps -f json "$ID"
+	assert_status 0
+	jq -e --argjson p "$pid" 'index($p) != null' <<<"$output" >/dev/null || fail "$pid not in ps: $output"
+	run berth ps "$ID"
+	assert_status 0
+	[ -n "$(awk -v p="$pid" '$2 == p' <<<"$output")" ] || fail "no row with PID $pid: $output"
+	touch "$SHARED/stop"
+	wait_for pid_gone "$pid"
+	run berth ps -f json "$ID"
+	assert_output "[$INIT_PID]"
+	# detached: its stdio was the caller's (here, files)
+	[ "$(cat "$TEST_DIR/nowait.out")" = bye ]
+}
+
+@test "exec --pidfd-socket: the receiver gets a pidfd of the exec'd process" {
+	start_container
+	"$RECVTTY" -pidfd "$TEST_DIR/pidfd.sock" >"$TEST_DIR/pidfd.out" 2>"$TEST_DIR/pidfd.err" 3>&- &
+	local rpid=$!
+	track "$rpid"
+	wait_for test -S "$TEST_DIR/pidfd.sock"
+	run_nowait berth exec -d --pid-file "$TEST_DIR/exec.pid" --pidfd-socket "$TEST_DIR/pidfd.sock" "$ID" sleep 300
+	assert_status 0
+	local rc=0
+	wait "$rpid" || rc=$?
+	[ "$rc" = 0 ] || fail "recvtty -pidfd: exit $rc: $(cat "$TEST_DIR/pidfd.err")"
+	run cat "$TEST_DIR/pidfd.out"
+	assert_output "anon_inode:[pidfd]
+$(cat "$TEST_DIR/exec.pid")"
+}
+
+@test "exec in a created (not started) container runs, and the container stays created" {
+	share_dir
+	set_cmd 'echo started >/mnt/started; exec sleep 300'
+	berth create --bundle "$BUNDLE" "$ID"
+	run --separate-stderr berth exec "$ID" sh -c 'echo hello; readlink /proc/self/ns/pid'
+	assert_status 0
+	[ "${lines[0]}" = hello ] || fail "output: $output"
+	[ "${lines[1]}" = "$(readlink "/proc/$(state_field "$ID" pid)/ns/pid")" ] || fail "not in the container's pid namespace: $output"
+	run state_field "$ID" status
+	assert_output created
+	[ ! -e "$SHARED/started" ]
+	berth start "$ID"
+	wait_for_file "$SHARED/started"
+}
+
+@test "exec in a stopped container fails with exit 255" {
+	set_args true
+	berth create --bundle "$BUNDLE" "$ID"
+	berth start "$ID"
+	wait_for_status "$ID" stopped
+	run --separate-stderr berth exec "$ID" echo hello
+	assert_status 255
+	assert_error "cannot exec in a stopped container"
+	assert_output ""
+}
+
+@test "exec in an unknown container fails with exit 255" {
+	run --separate-stderr berth exec "$TAG-nosuch" true
+	assert_status 255
+	assert_error "container does not exist"
+	assert_no_container "$TAG-nosuch"
+}
+
+@test "exec without a command is a usage error" {
+	start_container
+	run --separate-stderr berth exec "$ID"
+	assert_fails
+	run --separate-stderr berth exec
+	assert_fails
+}
+
+@test "exec of a missing binary, a non-executable file and a missing path" {
+	start_container
+	run --separate-stderr berth exec "$ID" "nosuch$TAG"
+	assert_status 255
+	assert_error "exec: \"nosuch$TAG\": executable file not found in \$PATH"
+	run --separate-stderr berth exec "$ID" /etc/passwd
+	assert_status 255
+	assert_error 'exec: "/etc/passwd": permission denied'
+	run --separate-stderr berth exec "$ID" "/nonexistent/$TAG"
+	assert_status 255
+	assert_error "exec: \"/nonexistent/$TAG\": stat /nonexistent/$TAG: no such file or directory"
+	# nothing of the failed execs is left in the container
+	run berth ps -f json "$ID"
+	assert_output "[$INIT_PID]"
+}
+
+@test "exec joins every namespace of the container's init" {
+	start_container
+	local ns names inside want
+	names=$(ls "/proc/$INIT_PID/ns")
+	[ -n "$names" ]
+	run berth exec "$ID" sh -c 'for n in '"$(echo $names)"'; do echo "$n $(readlink /proc/$$/ns/$n)"; done'
+	assert_status 0
+	want=$(for ns in $names; do echo "$ns $(readlink "/proc/$INIT_PID/ns/$ns")"; done)
+	assert_output "$want"
+	# and those are the container's, not the host's
+	for ns in pid net ipc uts mnt; do
+		[ "$(readlink "/proc/$INIT_PID/ns/$ns")" != "$(readlink "/proc/$$/ns/$ns")" ] || fail "init shares the host's $ns namespace"
+	done
+	# in the pid namespace, the exec'd process is not pid 1 and sees init as 1
+	run berth exec "$ID" sh -c 'echo $$; cat /proc/1/cmdline | tr "\0" " "'
+	assert_status 0
+	[ "${lines[0]}" != 1 ] && [ "${lines[1]}" = "sleep 300 " ] || fail "$output"
+}
+
+@test "exec: the process is in the container's cgroups" {
+	start_container
+	run berth exec "$ID" cat /proc/self/cgroup
+	assert_status 0
+	assert_output "$(cat "/proc/$INIT_PID/cgroup")"
+	assert_contains "$ID"
+	# and the host sees it in the cgroup of the container while it runs
+	run_nowait berth exec -d --pid-file "$TEST_DIR/exec.pid" "$ID" sleep 300
+	assert_status 0
+	local pid
+	pid=$(cat "$TEST_DIR/exec.pid")
+	[ "$(cat "/proc/$pid/cgroup")" = "$(cat "/proc/$INIT_PID/cgroup")" ]
+}
+
+@test "exec into a container with a user namespace" {
+	update_config '.linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+	start_container
+	run berth exec "$ID" sh -c 'cat /proc/self/uid_map /proc/self/gid_map; id -u; readlink /proc/self/ns/user'
+	assert_status 0
+	local norm
+	norm=$(printf '%s\n' "${lines[@]:0:2}" | awk '{print $1, $2, $3}')
+	[ "$norm" = "0 100000 65536
+0 100000 65536" ] || fail "maps: $output"
+	[ "${lines[2]}" = 0 ] || fail "uid: $output"
+	[ "${lines[3]}" = "$(readlink "/proc/$INIT_PID/ns/user")" ] || fail "user ns: $output"
+	[ "${lines[3]}" != "$(readlink /proc/self/ns/user)" ]
+	# the host sees the exec'd process under the mapped uid; -u maps too
+	run_nowait berth exec -d -u 1000 --pid-file "$TEST_DIR/exec.pid" "$ID" sleep 300
+	assert_status 0
+	[ "$(awk '/^Uid:/ {print $2}' "/proc/$(cat "$TEST_DIR/exec.pid")/status")" = 101000 ]
+}
+
+@test "exec into a container with a cgroup namespace" {
+	update_config '.linux.namespaces += [{"type": "cgroup"}]'
+	start_container
+	run berth exec "$ID" sh -c 'cat /proc/self/cgroup; readlink /proc/self/ns/cgroup'
+	assert_status 0
+	local l n=0
+	for l in "${lines[@]}"; do
+		[[ $l == cgroup:* ]] && continue
+		[[ $l == *:/ ]] || fail "not / inside the cgroup namespace: $l"
+		n=$((n + 1))
+	done
+	[ "$n" -ge 1 ]
+	[ "${lines[-1]}" = "$(readlink "/proc/$INIT_PID/ns/cgroup")" ] || fail "cgroup ns: $output"
+	[ "${lines[-1]}" != "$(readlink /proc/self/ns/cgroup)" ]
+}

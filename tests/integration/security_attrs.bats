@@ -1,0 +1,168 @@
+#!/usr/bin/env bats
+# security_attrs: process attributes seen from inside real containers:
+# personality, scheduler, ioPriority, execCPUAffinity, oomScoreAdj,
+# rlimits, noNewPrivileges, and AppArmor/SELinux labels asked for on a host
+# that has neither (a one-line error that leaves nothing).
+#
+# Weakened builds (a copy of the tree, never /work/main, `make build`, then
+# BERTH=copy/berth bats this file) used to check that the tests can fail:
+#   noattrs    libcontainer/process_linux.go setProcessAttrs returns nil at
+#              once: the personality, scheduler, ioPriority, affinity and
+#              LSM tests fail (the LSM requests are silently ignored);
+#   nordlimits libcontainer/process_linux.go setRlimits returns nil: the
+#              rlimit test fails;
+#   nonnp      the PR_SET_NO_NEW_PRIVS prctl of prepareProcess removed: the
+#              noNewPrivileges test fails.
+
+load helpers
+
+setup() {
+	setup_common
+	cd "$BUNDLE"
+}
+
+@test "personality: LINUX32 makes uname -m say i686, LINUX keeps x86_64" {
+	# Fails with: noattrs.
+	[ "$(uname -m)" = x86_64 ] || skip "needs an x86_64 host"
+	set_args uname -m
+	update_config '.linux.personality = {"domain": "LINUX32"}'
+	run berth run "$ID"
+	assert_status 0
+	assert_output i686
+	update_config '.linux.personality = {"domain": "LINUX"}'
+	run berth run "$ID"
+	assert_output x86_64
+	update_config '.linux.personality = {"domain": "LINUX99"}'
+	run_nowait berth create "$ID"
+	assert_fails
+	assert_error "linux.personality"
+	assert_no_container "$ID"
+}
+
+@test "scheduler: SCHED_BATCH with a nice value and SCHED_IDLE, in init and exec" {
+	# Fails with: noattrs (policy 0).
+	update_config '.process.scheduler = {"policy": "SCHED_BATCH", "nice": 7}'
+	set_cmd 'grep -E "^policy" /proc/self/sched | tr -d " "; cut -d" " -f19 /proc/self/stat'
+	run berth run "$ID"
+	assert_status 0
+	assert_output $'policy:3\n7'
+	update_config '.process.scheduler = {"policy": "SCHED_IDLE"}'
+	set_args sleep 100
+	run_nowait berth run -d "$ID"
+	assert_status 0
+	run berth exec "$ID" sh -c 'grep -E "^policy" /proc/self/sched | tr -d " "'
+	assert_output policy:5
+	run grep -E '^policy' "/proc/$(state_field "$ID" pid)/sched"
+	assert_match 'policy +: 5'
+}
+
+@test "ioPriority: the class and priority ionice reports" {
+	# Fails with: noattrs ("none: prio 0").
+	update_config '.process.ioPriority = {"class": "IOPRIO_CLASS_BE", "priority": 6}'
+	set_cmd 'ionice -p $$'
+	run berth run "$ID"
+	assert_status 0
+	assert_output "best-effort: prio 6"
+	update_config '.process.ioPriority = {"class": "IOPRIO_CLASS_IDLE", "priority": 0}'
+	run berth run "$ID"
+	assert_output "idle"
+}
+
+@test "execCPUAffinity: the final set is what the process runs on; the initial one alone stays" {
+	# Fails with: noattrs (all cpus).
+	[ "$(nproc)" -ge 2 ] || skip "needs two cpus"
+	set_cmd 'grep Cpus_allowed_list /proc/self/status | tr -d "\t "'
+	update_config '.process.execCPUAffinity = {"initial": "0", "final": "1"}'
+	run berth run "$ID"
+	assert_status 0
+	assert_output Cpus_allowed_list:1
+	update_config '.process.execCPUAffinity = {"initial": "1"}'
+	run berth run "$ID"
+	assert_output Cpus_allowed_list:1
+	update_config '.process.execCPUAffinity = {"initial": "0-1", "final": "0"}'
+	set_args sleep 100
+	run_nowait berth run -d "$ID"
+	assert_status 0
+	run berth exec "$ID" sh -c 'grep Cpus_allowed_list /proc/self/status | tr -d "\t "'
+	assert_output Cpus_allowed_list:0
+}
+
+@test "oomScoreAdj: init and exec get it" {
+	# Fails when the bootstrap's oom_score_adj is dropped.
+	update_config '.process.oomScoreAdj = 423'
+	set_args sleep 100
+	run_nowait berth run -d "$ID"
+	assert_status 0
+	run berth exec "$ID" cat /proc/1/oom_score_adj /proc/self/oom_score_adj
+	assert_output $'423\n423'
+	[ "$(cat "/proc/$(state_field "$ID" pid)/oom_score_adj")" = 423 ]
+}
+
+@test "rlimits: soft and hard limits as given" {
+	# Fails with: nordlimits.
+	update_config '.process.rlimits = [{"type": "RLIMIT_NOFILE", "soft": 512, "hard": 777},
+		{"type": "RLIMIT_CORE", "soft": 0, "hard": 0}, {"type": "RLIMIT_NPROC", "soft": 333, "hard": 444}]'
+	set_cmd 'ulimit -n; ulimit -Hn; ulimit -c; ulimit -Hc; ulimit -u; ulimit -Hu'
+	run berth run "$ID"
+	assert_status 0
+	assert_output $'512\n777\n0\n0\n333\n444'
+	update_config '.process.rlimits = [{"type": "RLIMIT_BOGUS", "soft": 1, "hard": 1}]'
+	run_nowait berth create "$ID"
+	assert_fails
+	assert_error "RLIMIT_BOGUS"
+	assert_no_container "$ID"
+}
+
+@test "noNewPrivileges: NoNewPrivs is 1 when asked (also with exec --no-new-privs), 0 otherwise" {
+	# Fails with: nonnp.
+	set_cmd 'grep NoNewPrivs /proc/self/status | tr -d "\t "'
+	update_config '.process.noNewPrivileges = true'
+	run berth run "$ID"
+	assert_output NoNewPrivs:1
+	update_config '.process.noNewPrivileges = false'
+	set_args sleep 100
+	run_nowait berth run -d "$ID"
+	assert_status 0
+	run berth exec "$ID" sh -c 'grep NoNewPrivs /proc/self/status | tr -d "\t "'
+	assert_output NoNewPrivs:0
+	run berth exec --no-new-privs "$ID" sh -c 'grep NoNewPrivs /proc/self/status | tr -d "\t "'
+	assert_output NoNewPrivs:1
+}
+
+@test "AppArmor and SELinux asked for on a host without them: a one-line error that leaves nothing" {
+	# Fails with: noattrs (the labels are silently ignored, create succeeds).
+	if [ -e /sys/module/apparmor/parameters/enabled ] && grep -q Y /sys/module/apparmor/parameters/enabled; then
+		skip "AppArmor is enabled on this host"
+	fi
+	if [ -e /sys/fs/selinux/enforce ]; then
+		skip "SELinux is enabled on this host"
+	fi
+	set_args sleep 100
+	local cfg
+	for cfg in '.process.apparmorProfile = "berth-test-profile"' '.process.selinuxLabel = "system_u:system_r:container_t:s0"'; do
+		cp "$BUSYBOX_BUNDLE/config.json" "$BUNDLE/config.json"
+		update_config '.root.path = $r | .process.args = ["sleep", "100"]' --arg r "$ROOTFS"
+		update_config "$cfg"
+		run_nowait berth create "$ID"
+		assert_fails
+		assert_one_line_error
+		assert_match '[Aa]pp[Aa]rmor|[Ss][Ee][Ll]inux' "$(error_msg)"
+		assert_no_container "$ID"
+		run_nowait berth run "$ID"
+		assert_fails
+		assert_one_line_error
+		assert_no_container "$ID"
+	done
+	# exec with a label: the exec fails, the container keeps running.
+	cp "$BUSYBOX_BUNDLE/config.json" "$BUNDLE/config.json"
+	update_config '.root.path = $r | .process.args = ["sleep", "100"] | .process.env += [$t]' --arg r "$ROOTFS" --arg t "BERTH_TEST_TAG=$TAG"
+	run_nowait berth run -d "$ID"
+	assert_status 0
+	run --separate-stderr berth exec --apparmor berth-test-profile "$ID" true
+	assert_fails
+	assert_one_line_error
+	run --separate-stderr berth exec --process-label system_u:system_r:container_t:s0 "$ID" true
+	assert_fails
+	assert_one_line_error
+	[ "$(state_field "$ID" status)" = running ]
+}
