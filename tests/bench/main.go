@@ -62,12 +62,12 @@ func measure(c *exec.Cmd) (sample, error) {
 
 // stats summarises samples of one case and runtime.
 type stats struct {
-	Runs                     int
-	WallMedianMs, WallMinMs  float64
-	WallMaxMs, CPUMedianMs   float64
-	CPUMinMs, CPUMaxMs       float64
-	MaxRSSMedianKiB          int64
-	PerSecond                float64 `json:",omitempty"`
+	Runs                    int
+	WallMedianMs, WallMinMs float64
+	WallMaxMs, CPUMedianMs  float64
+	CPUMinMs, CPUMaxMs      float64
+	MaxRSSMedianKiB         int64
+	PerSecond               float64 `json:",omitempty"`
 }
 
 func summarize(ss []sample) stats {
