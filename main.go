@@ -1,4 +1,9 @@
 // Command berth is a runc-compatible OCI container runtime.
+
+// No GOMAXPROCS from the cgroup at start, and no goroutine updating it:
+// berth lives for milliseconds and both cost reads and a timer.
+//go:debug containermaxprocs=0
+//go:debug updatemaxprocs=0
 package main
 
 import (
