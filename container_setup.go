@@ -61,6 +61,11 @@ func doCreate(ctx *cli.Context, tty *ttyProxy) (*libcontainer.Container, error) 
 	if err != nil {
 		return nil, err
 	}
+	// create always detaches; run only with -d.
+	detach := ctx.Command.Name == "create" || ctx.Bool("detach")
+	if err := checkConsoleSocket(ctx.String("console-socket"), detach, spec.Process != nil && spec.Process.Terminal); err != nil {
+		return nil, err
+	}
 	vopts := specconv.ValidateOptions{Systemd: ctx.Bool("systemd-cgroup"), Rootless: isRootless, NoPivotRoot: ctx.Bool("no-pivot")}
 	if err := specconv.Validate(spec, bundle, vopts); err != nil {
 		return nil, err
@@ -83,4 +88,13 @@ func doCreate(ctx *cli.Context, tty *ttyProxy) (*libcontainer.Container, error) 
 		opts.Console = tty.child
 	}
 	return libcontainer.Create(opts)
+}
+
+// checkConsoleSocket is runc's rule: a console socket only makes sense for
+// a detached process with a terminal.
+func checkConsoleSocket(socket string, detach, terminal bool) error {
+	if socket != "" && (!detach || !terminal) {
+		return errors.New("cannot use console socket if berth will not detach or allocate tty")
+	}
+	return nil
 }

@@ -87,6 +87,9 @@ func execProcess(ctx *cli.Context) (int, error) {
 		return -1, errors.New("--preserve-fds must be a positive integer")
 	}
 	detach := ctx.Bool("detach")
+	if err := checkConsoleSocket(ctx.String("console-socket"), detach, proc.Terminal); err != nil {
+		return -1, err
+	}
 	opts := &libcontainer.ExecOptions{
 		Process:       proc,
 		ConsoleSocket: ctx.String("console-socket"),

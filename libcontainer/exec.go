@@ -148,6 +148,7 @@ func (e *execProcess) start(pidfd *os.File) (int, error) {
 		ExtraFDs:     e.opts.PreserveFDs + listenFDs(),
 		NoNewKeyring: false,
 		Env:          listenEnv(),
+		ClosedStdio:  closedStdio(),
 	}
 	if cfg.SeccompProgram, err = program(); err != nil {
 		return 0, err

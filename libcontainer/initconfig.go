@@ -30,6 +30,9 @@ type initConfig struct {
 	Process *specs.Process `json:"process,omitempty"`
 	// SeccompProgram is linux.seccomp compiled by the parent.
 	SeccompProgram []byte `json:"seccomp_program,omitempty"`
+	// ClosedStdio lists the stdio fds (0-2) the caller had closed: init
+	// closes them right before exec.
+	ClosedStdio []int `json:"closed_stdio,omitempty"`
 	// SeccompFlagsSet: linux.seccomp.flags was given, maybe empty.
 	SeccompFlagsSet bool `json:"seccomp_flags_set,omitempty"`
 }

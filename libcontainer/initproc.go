@@ -204,6 +204,11 @@ func spawnStage(root string, extra int, named []namedFile) (*os.Process, map[str
 	}
 	env = append(env, faultEnv()...)
 	path := "/proc/self/fd/" + strconv.Itoa(exeFD)
+	// Our caller may have left fds open without close-on-exec; none of them
+	// may reach init (CVE-2024-21626). The files above are passed explicitly.
+	if err := unix.CloseRange(uint(3+extra), ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
+		return nil, nil, fmt.Errorf("close_range: %w", err)
+	}
 	proc, err := os.StartProcess(path, []string{"berth", "init"}, &os.ProcAttr{Env: env, Files: files})
 	if err != nil {
 		return nil, nil, fmt.Errorf("start init: %w", err)
@@ -212,12 +217,27 @@ func spawnStage(root string, extra int, named []namedFile) (*os.Process, map[str
 }
 
 // stdioFile returns fd as a file if it is open, nil (closed in the child)
-// if not: a closed stdin stays closed in the container.
+// if not. For 0-2 it asks the C constructor: the Go runtime reopens closed
+// stdio fds on /dev/null before main runs.
 func stdioFile(fd int) *os.File {
+	if fd <= 2 && nsenter.StdioWasClosed(fd) {
+		return nil
+	}
 	if _, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err != nil {
 		return nil
 	}
 	return os.NewFile(uintptr(fd), "fd"+strconv.Itoa(fd))
+}
+
+// closedStdio lists the caller's closed stdio fds, for the init config.
+func closedStdio() []int {
+	var fds []int
+	for fd := 0; fd <= 2; fd++ {
+		if nsenter.StdioWasClosed(fd) {
+			fds = append(fds, fd)
+		}
+	}
+	return fds
 }
 
 // listenFDs is the number of socket-activation fds passed to us: $LISTEN_FDS
@@ -310,6 +330,7 @@ func (p *initProcess) handshake() error {
 		NoNewKeyring: p.opts.NoNewKeyring,
 		ExtraFDs:     p.opts.PreserveFDs + listenFDs(),
 		CgroupPaths:  p.c.State.CgroupPaths,
+		ClosedStdio:  closedStdio(),
 	}
 	if h := p.spec.Hooks; h != nil && (len(h.Prestart) > 0 || len(h.CreateRuntime) > 0) { //nolint:staticcheck // prestart is deprecated, still honoured
 		cfg.RuntimeHooks = true

@@ -2,7 +2,6 @@ package libcontainer
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"unsafe"
 
@@ -57,23 +56,27 @@ func (it *initer) setupKernelSettings() error {
 			return err
 		}
 	}
-	if spec.Linux == nil {
+	if spec.Linux == nil || len(spec.Linux.Sysctl) == 0 {
 		return nil
 	}
+	proc, err := openPrivateProc()
+	if err != nil {
+		return fmt.Errorf("linux.sysctl: %w", err)
+	}
+	defer proc.close()
 	for key, value := range spec.Linux.Sysctl {
-		if err := writeSysctl(key, value); err != nil {
-			return fmt.Errorf("linux.sysctl: %w", err)
+		if err := proc.write(sysctlPath(key), value); err != nil {
+			return fmt.Errorf("linux.sysctl: set %s to %q: %w", key, value, err)
 		}
 	}
 	return nil
 }
 
-// writeSysctl writes /proc/sys/<key with dots as slashes>, refusing a target
-// that is not on procfs (a mount placed over it by the rootfs).
-func writeSysctl(key, value string) error {
-	// "net.ipv4.conf.eth0/100.forwarding" names .../eth0.100/forwarding:
-	// dots and slashes swap. No ".." can survive the swap.
-	path := "/proc/sys/" + strings.Map(func(r rune) rune {
+// sysctlPath is the procfs path of a sysctl key: "net.ipv4.conf.eth0/100.
+// forwarding" names sys/net/ipv4/conf/eth0.100/forwarding (dots and
+// slashes swap; no ".." survives the swap).
+func sysctlPath(key string) string {
+	return "sys/" + strings.Map(func(r rune) rune {
 		switch r {
 		case '.':
 			return '/'
@@ -82,17 +85,4 @@ func writeSysctl(key, value string) error {
 		}
 		return r
 	}, key)
-	f, err := os.OpenFile(path, os.O_WRONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return fmt.Errorf("set %s: %w", key, err)
-	}
-	defer f.Close()
-	var st unix.Statfs_t
-	if err := unix.Fstatfs(int(f.Fd()), &st); err != nil || st.Type != unix.PROC_SUPER_MAGIC {
-		return fmt.Errorf("set %s: %s is not on procfs", key, path)
-	}
-	if _, err := f.WriteString(value); err != nil {
-		return fmt.Errorf("set %s to %q: %w", key, value, err)
-	}
-	return nil
 }

@@ -167,13 +167,18 @@ func (c *Container) thawIfPaused() {
 	}
 }
 
+// The init need not be alive: what it left in the cgroup (no pid
+// namespace) is signalled too, as runc and containerd's shim expect.
 func (c *Container) signalAll(sig unix.Signal) error {
-	if c.Status() == Stopped {
-		return ErrNotRunning
-	}
 	m, err := c.cgroupManager()
 	if err != nil {
 		return err
+	}
+	if !m.Exists() {
+		if c.Status() == Stopped {
+			return nil
+		}
+		return errors.New("container has no cgroup to signal")
 	}
 	// Freeze so that nothing forks away while we signal; on v1 a frozen
 	// task acts on no signal, not even SIGKILL, until thawed, so thaw after.

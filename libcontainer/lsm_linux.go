@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/opencontainers/selinux/go-selinux"
+	"golang.org/x/sys/unix"
 )
 
 // AppArmor and SELinux labels for the process: both are set for the next
@@ -27,13 +28,20 @@ func setAppArmorProfile(profile string) error {
 	if !apparmorEnabled() {
 		return fmt.Errorf("process.apparmorProfile: %q requested but AppArmor is not enabled on this host", profile)
 	}
-	// The LSM-specific file first (Linux 5.8+), the shared one otherwise.
-	for _, path := range []string{"/proc/thread-self/attr/apparmor/exec", "/proc/thread-self/attr/exec"} {
-		err := os.WriteFile(path, []byte("exec "+profile), 0)
+	proc, err := openPrivateProc()
+	if err != nil {
+		return fmt.Errorf("apply AppArmor profile %q: %w", profile, err)
+	}
+	defer proc.close()
+	// Our own thread's file, through our own procfs; the LSM-specific file
+	// first (Linux 5.8+), the shared one otherwise.
+	task := fmt.Sprintf("%d/task/%d/attr/", os.Getpid(), unix.Gettid())
+	for _, rel := range []string{task + "apparmor/exec", task + "exec"} {
+		err := proc.write(rel, "exec "+profile)
 		if err == nil {
 			return nil
 		}
-		if !errors.Is(err, os.ErrNotExist) {
+		if !errors.Is(err, unix.ENOENT) {
 			return fmt.Errorf("apply AppArmor profile %q: %w", profile, err)
 		}
 	}

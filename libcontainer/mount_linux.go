@@ -136,18 +136,29 @@ func (it *initer) mountFilesystem(root handle, m *specs.Mount, opts *mountOption
 
 // checkProcTarget refuses mounts over /proc or inside it, except a real proc
 // mount on /proc and the files lxcfs emulates: mounting over procfs files is
-// a known way out of a container.
+// a known way out of a container. "Inside /proc" is decided by where the
+// target really is (no name games with symlinks) and by the filesystem it
+// is on (a procfs reached another way counts too). proc and sysfs must be
+// mounted on an ordinary directory, not through a symlink.
 func (it *initer) checkProcTarget(target handle, m *specs.Mount) error {
 	dest, err := os.Readlink(target.path())
 	if err != nil {
 		return err
 	}
 	rootPath := it.cfg.Rootfs
+	if (m.Type == "proc" || m.Type == "sysfs") && dest != filepath.Join(rootPath, cleanRel(m.Destination)) {
+		return fmt.Errorf("%q: %s must be mounted on an ordinary directory, not through a symlink", m.Destination, m.Type)
+	}
+	var st unix.Statfs_t
+	if err := unix.Fstatfs(int(target), &st); err != nil {
+		return fmt.Errorf("statfs %q: %w", m.Destination, err)
+	}
 	procDir := filepath.Join(rootPath, "proc")
-	if dest != procDir && !strings.HasPrefix(dest, procDir+"/") {
+	onProc := st.Type == unix.PROC_SUPER_MAGIC
+	if dest != procDir && !strings.HasPrefix(dest, procDir+"/") && !onProc {
 		return nil
 	}
-	if dest == procDir {
+	if dest == procDir && !onProc {
 		if m.Type == "proc" {
 			return nil
 		}

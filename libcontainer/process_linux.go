@@ -15,14 +15,20 @@ import (
 
 // userProcess is the user's process, ready to exec.
 type userProcess struct {
-	path string
-	args []string
-	env  []string
+	path        string
+	args        []string
+	env         []string
+	closedStdio []int
 }
 
 // exec replaces init with the user's process.
 func (p *userProcess) exec() error {
 	traceStep("exec")
+	// The caller's closed stdio stays closed (the Go runtime opened
+	// /dev/null on them when init started).
+	for _, fd := range p.closedStdio {
+		unix.Close(fd)
+	}
 	if err := syscall.Exec(p.path, p.args, p.env); err != nil {
 		return fmt.Errorf("exec %q: %w", p.path, err)
 	}
@@ -66,6 +72,12 @@ func (it *initer) prepareProcess() (*userProcess, error) {
 		return nil, cwdError(proc.Cwd, err)
 	}
 	fixStdioOwnership(execUser.Uid)
+	if proc.Terminal && execUser.Uid != 0 {
+		// The pty we made is the process's own terminal (runc does this).
+		if err := unix.Fchown(0, execUser.Uid, -1); err != nil {
+			return nil, fmt.Errorf("chown the pty to uid %d: %w", execUser.Uid, err)
+		}
+	}
 
 	if err := it.setProcessAttrs(proc); err != nil {
 		return nil, err
@@ -95,6 +107,11 @@ func (it *initer) prepareProcess() (*userProcess, error) {
 		if err := unix.Chdir(proc.Cwd); err != nil {
 			return nil, cwdError(proc.Cwd, err)
 		}
+	}
+	// A cwd reached through a leaked fd or a magic link would be outside the
+	// container's root; the kernel then reports no path (CVE-2024-21626).
+	if wd, err := unix.Getwd(); err != nil || !strings.HasPrefix(wd, "/") {
+		return nil, fmt.Errorf("chdir to cwd (%q): the working directory is outside the container's root -- possible container breakout", proc.Cwd)
 	}
 	if err := unix.Prctl(unix.PR_SET_KEEPCAPS, 0, 0, 0, 0); err != nil {
 		return nil, fmt.Errorf("prctl keepcaps: %w", err)
@@ -126,7 +143,7 @@ func (it *initer) prepareProcess() (*userProcess, error) {
 	if err := unix.CloseRange(uint(3+it.cfg.ExtraFDs), ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
 		return nil, fmt.Errorf("close_range: %w", err)
 	}
-	return &userProcess{path: path, args: proc.Args, env: env}, nil
+	return &userProcess{path: path, args: proc.Args, env: env, closedStdio: it.cfg.ClosedStdio}, nil
 }
 
 // setProcessAttrs applies what needs init's privileges and survives exec:
@@ -197,12 +214,28 @@ func setUser(u *user.ExecUser, setgroups bool) error {
 
 // buildEnv is the spec's env, plus berth's additions (LISTEN_FDS...), plus
 // HOME from /etc/passwd when the spec has none.
+// A later KEY=value replaces an earlier one in place (exec -e overrides
+// the spec's value), as runc does: programs read the first match.
 func buildEnv(specEnv, extra []string, home string) []string {
 	env := make([]string, 0, len(specEnv)+len(extra)+1)
-	env = append(env, specEnv...)
-	env = append(env, extra...)
+	index := make(map[string]int, cap(env))
+	add := func(kv string) {
+		k, _, _ := strings.Cut(kv, "=")
+		if i, ok := index[k]; ok {
+			env[i] = kv
+			return
+		}
+		index[k] = len(env)
+		env = append(env, kv)
+	}
+	for _, kv := range specEnv {
+		add(kv)
+	}
+	for _, kv := range extra {
+		add(kv)
+	}
 	if envValue(env, "HOME") == "" && home != "" {
-		env = append(env, "HOME="+home)
+		add("HOME=" + home)
 	}
 	return env
 }

@@ -7,6 +7,7 @@ package nsenter
 /*
 #cgo CFLAGS: -Wall -Wextra -Wno-unused-parameter -O2
 #include "bootstrap.h"
+extern int berth_closed_stdio;
 */
 import "C"
 
@@ -19,6 +20,12 @@ import (
 
 // EnvInitPipe names the environment variable holding the init pipe's fd number.
 const EnvInitPipe = C.ENV_INITPIPE
+
+// StdioWasClosed reports whether fd (0, 1 or 2) was closed when this
+// process started, before the Go runtime opened /dev/null on it.
+func StdioWasClosed(fd int) bool {
+	return fd >= 0 && fd <= 2 && C.berth_closed_stdio&(1<<fd) != 0
+}
 
 // NamespacePath asks the stage to join an existing namespace.
 type NamespacePath struct {

@@ -331,8 +331,16 @@ static pid_t clone_parent(void)
 	return (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
 }
 
+// Which of fds 0-2 were closed when we were executed. The Go runtime opens
+// /dev/null on closed stdio fds before main runs, so only a constructor can
+// still tell (berth passes a closed stdio on to the container closed).
+int berth_closed_stdio;
+
 __attribute__((constructor)) static void nsenter(void)
 {
+	for (int fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF)
+			berth_closed_stdio |= 1 << fd;
 	const char *env = getenv(ENV_INITPIPE);
 	if (env == NULL)
 		return;

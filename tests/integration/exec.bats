@@ -13,7 +13,9 @@ build_recvtty() {
 	dir=${TMPDIR:-/tmp}/berth-recvtty/$sum
 	if [ ! -x "$dir/recvtty" ]; then
 		mkdir -p "$dir"
-		(cd "$REPO_ROOT" && "$go" build -o "$dir/recvtty.$$" ./tests/cmd/recvtty) &&
+		# the caller's build cache if it has one (fast), else a private one
+		"$go" env GOCACHE >/dev/null 2>&1 || export GOCACHE=${TMPDIR:-/tmp}/berth-recvtty/gocache
+		(cd "$REPO_ROOT" && CGO_ENABLED=0 "$go" build -o "$dir/recvtty.$$" ./tests/cmd/recvtty) &&
 			mv -f "$dir/recvtty.$$" "$dir/recvtty"
 	fi
 	export RECVTTY=$dir/recvtty
@@ -34,6 +36,7 @@ teardown() {
 	local p
 	for p in $(cat "$TEST_DIR/bg.pids" 2>/dev/null); do
 		kill -9 "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
 	done
 	# a failed --ignore-paused test must not leave a frozen container
 	local f
@@ -136,6 +139,61 @@ EOF
 1000
 100
 100 5"
+}
+
+@test "exec -p process.json: rlimits, noNewPrivileges and capabilities from the file" {
+	update_config '.process.noNewPrivileges = false'
+	start_container
+	cat >"$TEST_DIR/process.json" <<'EOF'
+{
+	"user": {"uid": 0, "gid": 0},
+	"args": ["sh", "-c", "ulimit -Sn; ulimit -Hn; grep -E '^(CapEff|NoNewPrivs):' /proc/self/status"],
+	"env": ["PATH=/bin"],
+	"cwd": "/",
+	"rlimits": [{"type": "RLIMIT_NOFILE", "soft": 256, "hard": 512}],
+	"noNewPrivileges": true,
+	"capabilities": {
+		"bounding": ["CAP_CHOWN", "CAP_KILL"],
+		"effective": ["CAP_CHOWN", "CAP_KILL"],
+		"permitted": ["CAP_CHOWN", "CAP_KILL"]
+	}
+}
+EOF
+	run --separate-stderr berth exec -p "$TEST_DIR/process.json" "$ID"
+	assert_status 0
+	# CAP_CHOWN(0) + CAP_KILL(5)
+	assert_output "256
+512
+CapEff:	0000000000000021
+NoNewPrivs:	1"
+	# the container's own process keeps its settings
+	[ "$(awk '/^NoNewPrivs:/ {print $2}' "/proc/$INIT_PID/status")" = 0 ]
+}
+
+@test "exec: the process gets the container's seccomp profile" {
+	update_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64"],
+		"syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}'
+	start_container
+	run berth exec "$ID" mkdir /tmp/x
+	assert_status 1
+	assert_contains "Operation not permitted"
+	run berth exec "$ID" sh -c 'cat /etc/hostname >/dev/null && echo allowed'
+	assert_status 0
+	assert_output allowed
+	run berth exec "$ID" grep Seccomp: /proc/self/status
+	assert_output "Seccomp:	2"
+}
+
+@test "exec --cwd must be absolute; --pid-file may be relative" {
+	start_container
+	run --separate-stderr berth exec --cwd etc "$ID" pwd
+	assert_status 255
+	assert_one_line_error
+	cd "$TEST_DIR"
+	run_nowait berth exec -d --pid-file rel.pid "$ID" sleep 300
+	assert_status 0
+	[ -s "$TEST_DIR/rel.pid" ] || fail "no $TEST_DIR/rel.pid"
+	[ "$(cmdline "$(cat "$TEST_DIR/rel.pid")")" = "sleep 300" ]
 }
 
 @test "exec -p with a bad process.json fails" {
@@ -494,6 +552,22 @@ $(cat "$TEST_DIR/exec.pid")"
 	run_nowait berth exec -d -u 1000 --pid-file "$TEST_DIR/exec.pid" "$ID" sleep 300
 	assert_status 0
 	[ "$(awk '/^Uid:/ {print $2}' "/proc/$(cat "$TEST_DIR/exec.pid")/status")" = 101000 ]
+}
+
+@test "exec into a container with a time namespace sees its offsets" {
+	[ -e /proc/self/ns/time ] || skip "kernel without time namespaces"
+	update_config '.linux.namespaces += [{"type": "time"}]
+		| .linux.timeOffsets = {"boottime": {"secs": 1000000, "nanosecs": 0}}'
+	start_container
+	local host_up up
+	host_up=$(cut -d' ' -f1 /proc/uptime | cut -d. -f1)
+	run berth exec "$ID" sh -c 'cut -d" " -f1 /proc/uptime | cut -d. -f1; readlink /proc/self/ns/time; readlink /proc/self/ns/time_for_children'
+	assert_status 0
+	up=${lines[0]}
+	[ "$up" -ge $((host_up + 1000000)) ] && [ "$up" -lt $((host_up + 1000000 + 60)) ] ||
+		fail "uptime inside $up, host $host_up: $output"
+	[ "${lines[1]}" = "$(readlink "/proc/$INIT_PID/ns/time")" ] || fail "time ns: $output"
+	[ "${lines[2]}" = "$(readlink "/proc/$INIT_PID/ns/time")" ] || fail "time_for_children: $output"
 }
 
 @test "exec into a container with a cgroup namespace" {

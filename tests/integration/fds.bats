@@ -15,6 +15,7 @@ teardown() {
 	local p
 	for p in $(cat "$TEST_DIR/bg.pids" 2>/dev/null); do
 		kill -9 "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
 	done
 	teardown_common
 }
@@ -79,7 +80,7 @@ start_container() {
 # The container's own listing of its fds: those of ls itself (0 1 2 and the
 # directory it reads), "-", then those of the shell that runs it (no pipes:
 # the shell must hold no fd of its own while ls looks).
-LIST_FDS='ls /proc/self/fd; echo -; ls /proc/$$/fd; :'
+LIST_FDS='ls -1 /proc/self/fd; echo -; ls -1 /proc/$$/fd; :'
 
 # fds_are SELF SHELL: $output is the LIST_FDS listing of ls's fds SELF and
 # the shell's fds SHELL (space-separated), after any lines before it.
@@ -111,7 +112,7 @@ fds_are() {
 	echo "$LIST_FDS" >"$TEST_DIR/list.sh"
 	run script -qec "timeout --foreground 60 $BERTH --root $BERTH_ROOT --log $TEST_DIR/berth.log exec -t $ID sh -c \"\$(cat $TEST_DIR/list.sh)\" 7</etc/hostname" /dev/null
 	assert_status 0
-	output=$(tr -d '\r' <<<"$output")
+	output=$(printf '%s' "$output" | tr -d '\r\000' | sed 's/\^@//g')
 	fds_are "0 1 2 3" "0 1 2"
 }
 

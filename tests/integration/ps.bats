@@ -49,6 +49,21 @@ start_family() {
 	[[ "$initrow" == *" sh -c sleep 300 & sleep 301 &"* ]] || fail "init row: $initrow"
 	[ "$(awk '{print $3}' <<<"$initrow")" = "$(awk '/^PPid:/ {print $2}' "/proc/$INIT_PID/status")" ]
 	assert_not_contains " $other "
+	# -f table is the default
+	local table=$output
+	run --separate-stderr berth ps -f table "$ID"
+	assert_status 0
+	[ "$(awk '{print $2}' <<<"$output" | sort)" = "$(awk '{print $2}' <<<"$table" | sort)" ] || fail "-f table: $output"
+}
+
+@test "ps of a paused container lists its processes" {
+	start_family
+	berth pause "$ID"
+	run --separate-stderr berth ps -f json "$ID"
+	local rc=$status out=$output
+	berth resume "$ID"
+	[ "$rc" = 0 ] || fail "ps -f json of a paused container: exit $rc: $stderr"
+	[ "$(jq '.[]' <<<"$out" | sort -n)" = "$PIDS" ] || fail "json: $out, cgroup: $PIDS"
 }
 
 @test "ps -f json: a JSON array of the container's host pids" {

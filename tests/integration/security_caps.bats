@@ -8,7 +8,8 @@
 # BERTH=copy/berth bats this file) used to check that the tests can fail:
 #   nocaps     libcontainer/caps_linux.go apply() and applyBounding()
 #              return nil at once (init keeps all of root's capabilities):
-#              the five-set, ping and mount tests fail;
+#              the five-set, CVE-2022-29162, ambient, ping and mount tests
+#              fail;
 #   specinh    specconv/example.go's default spec with Inheritable and
 #              Ambient = caps() (runc < 1.1.2): the CVE-2022-29162 test fails;
 #   noambient  the SetAmbient loop of caps_linux.go apply() removed: the

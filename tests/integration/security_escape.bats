@@ -119,7 +119,14 @@ assert_not_written() {
 		[ -e "$SHARED/ready" ] && break
 		berth exec "$ID" /bin/sh >/dev/null 2>&1 </dev/null || true
 	done
-	[ -e "$SHARED/ready" ] || fail "the attacker never saw the re-executed runtime in $i execs: $(cat "$TEST_DIR/nowait.out")"
+	if [ ! -e "$SHARED/ready" ]; then
+		# runc 1.1.5 refuses to run the script at all ("exec /bin/sh: no such
+		# file or directory"): then there is nothing to attack.
+		run berth exec "$ID" /bin/sh
+		[[ "$output" == *"exec /bin/sh: no such file or directory"* ]] &&
+			skip "the runtime does not execute a #!/proc/self/exe script"
+		fail "the attacker never saw the re-executed runtime in $i execs: $(cat "$TEST_DIR/nowait.out"); exec: $output"
+	fi
 	wait_for grep -q '^reopen:' "$TEST_DIR/nowait.out"
 	run cat "$TEST_DIR/nowait.out"
 	assert_not_written "$output"
@@ -165,6 +172,27 @@ assert_not_written() {
 	assert_status 0
 	[ "${#lines[@]}" -eq 5 ] || fail "want fds 0-4: $output"
 	assert_match '^4 -> .*/ids$' "${lines[4]}"
+}
+
+@test "CVE-2024-21626: a created container's init holds no fd the caller left open, so /proc/1/fd leads nowhere on the host" {
+	# FAILS against berth today (same bug as the exec --cwd test below):
+	# `berth init` inherits every fd its caller left open without
+	# O_CLOEXEC (spawnStage, libcontainer/initproc.go, os.StartProcess) and
+	# keeps them until the close_range just before exec. While the container
+	# is created, a process that joins it with CAP_SYS_PTRACE reads the host
+	# through /proc/1/fd/N. runc 1.1.5 passes.
+	# Weakened-build check: n/a (berth itself fails it).
+	install_probe
+	add_caps CAP_SYS_PTRACE
+	mkdir "$TEST_DIR/hostdir"
+	echo "HOSTSECRET-$TAG" >"$TEST_DIR/hostdir/flag"
+	set_args sleep 100
+	run_nowait berth create "$ID" 7<"$TEST_DIR/hostdir" 9<"$TEST_DIR/hostdir"
+	assert_status 0
+	run berth exec "$ID" sh -c 'cat /proc/1/fd/*/flag 2>/dev/null; ls -l /proc/1/fd/'
+	assert_status 0
+	assert_not_contains "HOSTSECRET"
+	assert_not_contains "$TEST_DIR/hostdir"
 }
 
 @test "CVE-2024-21626: run with process.cwd /proc/self/fd/N fails, even with a host dir fd left open by the caller" {
@@ -259,7 +287,7 @@ assert_not_written() {
 	wait_for test ! -e "/proc/$pid"
 	# Recycle the pid: the next fork after ns_last_pid = pid-1 gets pid,
 	# unless another process forks in between (then try again).
-	for ((i = 0; i < 20; i++)); do
+	for ((i = 0; i < 200; i++)); do
 		echo $((pid - 1)) >/proc/sys/kernel/ns_last_pid
 		BERTH_TEST_TAG=$TAG sleep 1000 3>&- &
 		if [ "$!" = "$pid" ]; then

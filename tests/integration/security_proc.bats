@@ -77,8 +77,9 @@ symlinked_proc() {
 	update_config '.linux.sysctl = {"net.ipv4.ip_forward": "1"}'
 	set_args true
 	run_nowait berth run "$ID"
+	# berth refuses the proc mount through the /proc symlink (runc's rule);
+	# whatever it refuses, it must refuse, and never write the fake file.
 	assert_fails
-	assert_error "net.ipv4.ip_forward"
 	assert_no_container "$ID"
 	[ "$(cat "$TEST_DIR/fake_ip_forward")" = 0 ] || fail "the sysctl was written to the file mounted over /proc/sys"
 }

@@ -227,7 +227,7 @@ docker_profile() {
 		]}'
 }
 
-@test "seccomp: a docker-style default profile denies unshare, mount and keyctl; syscalls newer than it get ENOSYS" {
+@test "seccomp: a docker-style default profile denies unshare, mount and keyctl with defaultErrnoRet; syscalls newer than it get ENOSYS" {
 	# Fails with: noseccomp (everything works, as in the control run),
 	# nnpfalse (no filter with noNewPrivileges false).
 	install_probe
@@ -253,6 +253,12 @@ docker_profile() {
 	assert_contains "unshare: unshare(0x10020000): Operation not permitted"
 	assert_contains "mount: permission denied"
 	assert_match $'\nEPERM\nENOSYS\nSeccomp:.2'
+
+	# defaultErrnoRet is what the default action returns.
+	update_config '.linux.seccomp.defaultErrnoRet = 18'
+	run berth run "$ID"
+	assert_contains "unshare: unshare(0x10020000): Invalid cross-device link"
+	assert_match $'\nEXDEV\nENOSYS\nSeccomp:.2'
 }
 
 @test "seccomp: a condition on an argument: only personality(0xffffffff) is denied" {

@@ -16,7 +16,9 @@ build_recvtty() {
 	dir=${TMPDIR:-/tmp}/berth-recvtty/$sum
 	if [ ! -x "$dir/recvtty" ]; then
 		mkdir -p "$dir"
-		(cd "$REPO_ROOT" && "$go" build -o "$dir/recvtty.$$" ./tests/cmd/recvtty) &&
+		# the caller's build cache if it has one (fast), else a private one
+		"$go" env GOCACHE >/dev/null 2>&1 || export GOCACHE=${TMPDIR:-/tmp}/berth-recvtty/gocache
+		(cd "$REPO_ROOT" && CGO_ENABLED=0 "$go" build -o "$dir/recvtty.$$" ./tests/cmd/recvtty) &&
 			mv -f "$dir/recvtty.$$" "$dir/recvtty"
 	fi
 	export RECVTTY=$dir/recvtty
@@ -37,6 +39,7 @@ teardown() {
 	local p
 	for p in $(cat "$TEST_DIR/bg.pids" 2>/dev/null); do
 		kill -9 "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
 	done
 	teardown_common
 }
@@ -327,4 +330,79 @@ EOF
 	assert_status 5
 	[[ "${lines[0]}" =~ $pty_name_re ]] || fail "output: $output"
 	[ "${lines[1]}" = hello ] || fail "output: $(printf '%q' "$output")"
+}
+
+@test "a non-root process owns its pty and can reopen it (/dev/stdout), run and exec -t" {
+	update_config '.process.terminal = true | .process.user = {"uid": 1000, "gid": 1000}'
+	set_cmd 'stat -c "owner=%u" $(tty); echo via-reopen >/dev/stdout'
+	start_recvtty single
+	run_nowait berth run -d --console-socket "$SOCK" --bundle "$BUNDLE" "$ID"
+	assert_status 0
+	wait_recvtty
+	assert_contains "owner=1000" "$TTY_OUT"
+	assert_contains "via-reopen" "$TTY_OUT"
+	assert_not_contains "ermission denied" "$TTY_OUT"
+
+	local id2
+	id2=$(new_id)
+	update_config '.process.terminal = false | .process.user = {"uid": 0, "gid": 0}'
+	set_args sleep 300
+	berth create --bundle "$BUNDLE" "$id2"
+	berth start "$id2"
+	in_terminal "\$RT exec -t -u 1000 '$id2' sh -c 'stat -c owner=%u \$(tty); echo via-reopen >/dev/stdout'"
+	assert_status 0
+	assert_contains "owner=1000"
+	assert_contains "via-reopen"
+	assert_not_contains "ermission denied"
+	assert_contains "status=0"
+}
+
+@test "exec into a container that has a terminal: no terminal unless -t" {
+	update_config '.process.terminal = true'
+	set_args sleep 300
+	start_recvtty null
+	run_nowait berth run -d --console-socket "$SOCK" --bundle "$BUNDLE" "$ID"
+	assert_status 0
+	run berth exec "$ID" tty
+	assert_status 1
+	assert_output "not a tty"
+	# the init has the pty
+	local pid
+	pid=$(state_field "$ID" pid)
+	[[ "$(readlink "/proc/$pid/fd/0")" == /dev/pts/* ]] || fail "init's stdin: $(readlink "/proc/$pid/fd/0")"
+	berth kill "$ID" KILL
+	wait_recvtty
+}
+
+@test "Ctrl-C typed at the proxied terminal goes to the container's pty, not to berth" {
+	share_dir
+	update_config '.process.terminal = true'
+	set_cmd 'trap "echo got-int; exit 3" INT; echo ready >/mnt/ready; while :; do sleep 0.05; done'
+	run script -qec "timeout --foreground -k 5 $BERTH_TIMEOUT $BERTH --root $BERTH_ROOT run --bundle $BUNDLE $ID; echo status=\$?" /dev/null \
+		< <(
+			for ((i = 0; i < 200; i++)); do [ -e "$SHARED/ready" ] && break; sleep 0.05; done
+			sleep 0.2
+			printf '\003'
+			sleep 1
+		)
+	output=$(printf '%s' "$output" | tr -d '\r\000' | sed 's/\^@//g')
+	assert_contains "got-int"
+	assert_contains "status=3"
+}
+
+@test "a console socket nobody listens on: create and exec -t -d fail and leave nothing" {
+	update_config '.process.terminal = true'
+	set_args sleep 300
+	run_nowait berth create --console-socket "$TEST_DIR/nobody.sock" --bundle "$BUNDLE" "$ID"
+	assert_status 1
+	assert_contains "nobody.sock" "$stderr"
+	assert_no_container "$ID"
+	update_config '.process.terminal = false'
+	berth create --bundle "$BUNDLE" "$ID"
+	berth start "$ID"
+	run_nowait berth exec -t -d --console-socket "$TEST_DIR/nobody.sock" "$ID" sleep 301
+	assert_status 255
+	assert_contains "nobody.sock" "$stderr"
+	run berth ps -f json "$ID"
+	assert_output "[$(state_field "$ID" pid)]"
 }

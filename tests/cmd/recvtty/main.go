@@ -109,6 +109,10 @@ func receiveOne(uc *net.UnixConn) (string, int, error) {
 	buf := make([]byte, 4096)
 	oob := make([]byte, unix.CmsgSpace(16*4))
 	n, oobn, flags, _, err := uc.ReadMsgUnix(buf, oob)
+	if errors.Is(err, io.EOF) {
+		// An empty payload carries no fd on a stream socket either.
+		return "", -1, errors.New("the sender closed the connection without a message: no fd and an empty payload")
+	}
 	if err != nil {
 		return "", -1, fmt.Errorf("receive: %w", err)
 	}
