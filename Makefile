@@ -50,7 +50,18 @@ fuzz-short:
 fuzz:
 	$(MAKE) fuzz-short FUZZTIME=5m
 
-test: deps build bundle unit fuzz-short integration
+# The long soak: 1000 sequential lifecycles and 500 signals forwarded by a
+# foreground run (tests/integration/soak.bats; make test runs 25 cycles).
+.PHONY: soak
+soak: build bundle
+	SOAK_CYCLES=1000 BERTH=$(CURDIR)/berth bats tests/integration/soak.bats
+
+# Real callers on ./berth: a private containerd (ctr) and podman (tests/clients).
+.PHONY: test-clients
+test-clients: build
+	BERTH=$(CURDIR)/berth bash tests/clients/run.sh
+
+test: deps build bundle unit fuzz-short integration test-clients
 
 # Speed and memory against runc and crun (not part of make test: it reports,
 # it does not fail). BENCH_FLAGS="-reps 5 -many 0" for a quick look.

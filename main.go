@@ -2,6 +2,7 @@
 
 // No GOMAXPROCS from the cgroup at start, and no goroutine updating it:
 // berth lives for milliseconds and both cost reads and a timer.
+//
 //go:debug containermaxprocs=0
 //go:debug updatemaxprocs=0
 package main

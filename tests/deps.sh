@@ -12,6 +12,9 @@ packages=(
 	bats jq busybox-static iproute2 util-linux coreutils findutils mawk
 	# peers for comparison and `make bench`
 	runc crun
+	# real callers (tests/clients): containerd with its runc shims and ctr,
+	# podman with conmon, catatonit (--init) and slirp4netns
+	containerd podman conmon catatonit slirp4netns
 )
 
 missing=()

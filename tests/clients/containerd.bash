@@ -30,6 +30,10 @@ ctrd_start() {
 	# config says: note whether they were there, to leave the host as found.
 	[ -e /run/containerd ] || : >"$SUITE_DIR/made-run-containerd"
 	[ -e /run/containerd/s ] || : >"$SUITE_DIR/made-run-containerd-s"
+	# Its cleanup of a dead shim runs the runtime with --root
+	# /run/containerd/runc/NAMESPACE when the bundle is already gone (the
+	# runtime makes that dir): same.
+	[ -e /run/containerd/runc ] || : >"$SUITE_DIR/made-run-containerd-runc"
 	cat >"$CTRD_DIR/config.toml" <<EOF
 version = 2
 root = "$CTRD_DIR/root"
@@ -65,12 +69,14 @@ disabled_plugins = [
   runtime_root = "$RUNTIME_ROOT/v1"
   no_shim = false
 EOF
-	containerd --config "$CTRD_DIR/config.toml" </dev/null >>"$CTRD_LOG" 2>&1 3>&- &
-	echo $! >"$SUITE_DIR/containerd.pid"
+	# In its own session: a ^C of the run must not kill it before the
+	# suite's teardown has removed its tasks.
+	setsid containerd --config "$CTRD_DIR/config.toml" </dev/null >>"$CTRD_LOG" 2>&1 3>&- &
 	if ! wait_until 60 ctr --address "$CTRD_SOCK" version; then
 		tail -20 "$CTRD_LOG" >&2
 		return 1
 	fi
+	pgrep -f "^containerd --config $CTRD_DIR/config.toml\$" >"$SUITE_DIR/containerd.pid"
 	ctr_ images import "$IMAGE_TAR" >&2
 }
 
@@ -88,6 +94,10 @@ ctrd_stop() {
 	local p
 	for p in $(shim_pids); do kill -KILL "$p" 2>/dev/null || true; done
 	remove_cgroups "$CTRD_NS"
+	rmdir "/run/containerd/runc/$CTRD_NS" 2>/dev/null || true
+	if [ -e "$SUITE_DIR/made-run-containerd-runc" ]; then
+		rmdir /run/containerd/runc 2>/dev/null || true
+	fi
 	if [ -e "$SUITE_DIR/made-run-containerd-s" ]; then
 		rmdir /run/containerd/s 2>/dev/null || true
 	fi
@@ -199,14 +209,20 @@ ctrd_no_leaks() {
 	fail "left behind: $l"
 }
 
-# ctrd_log_for ID: containerd's (and the shim's) log lines about ID, for
-# failure reports.
-ctrd_log_for() {
-	grep -F -e "$1" "$CTRD_LOG" | grep -E 'level=(error|warning)' | tail -20
+# ctrd_alive: fail at once (not after every ctr's dial timeout) when the
+# private containerd is gone.
+ctrd_alive() {
+	local pid
+	pid=$(cat "$SUITE_DIR/containerd.pid" 2>/dev/null)
+	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || {
+		fail "the private containerd (pid ${pid:-?}) is not running; its log: $CTRD_LOG"
+		return 1
+	}
 }
 
 # Per test: remove what the test left, prove that nothing is left.
 ctrd_test_teardown() {
+	ctrd_alive || return 1
 	if [ -z "${BATS_TEST_COMPLETED:-}" ]; then
 		echo "# containerd log (errors, last 20):" >&2
 		grep -E 'level=error' "$CTRD_LOG" | tail -20 | sed 's/^/#   /' >&2

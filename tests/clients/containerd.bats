@@ -15,6 +15,7 @@ teardown_file() {
 setup() {
 	exec </dev/null
 	cd "$SUITE_DIR"
+	ctrd_alive
 	ID=t$BATS_TEST_NUMBER
 	# ctr with the private daemon and namespace, and the options of `ctr
 	# run` that make the shim use the runtime under test, as argv arrays for
@@ -161,7 +162,7 @@ default_caps() {
 }
 
 @test "pause and resume: the freezer, the task and runtime status" {
-	ctr_start_task "$ID" sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/count; sleep 0.05; done'
+	ctr_start_task "$ID" sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/c; mv /tmp/c /tmp/count; sleep 0.05; done'
 	wait_until 30 task_is "$ID" RUNNING
 	local pid a b
 	pid=$(task_pid "$ID")
@@ -279,6 +280,39 @@ default_caps() {
 	assert_success
 	assert_equal "$(status_field CapEff)" "$(host_cap_bound)" "privileged CapEff"
 	[ ! -e /dev/kmsg ] || assert_line host-devices
+}
+
+@test "ctr run options: --net-host, --seccomp, --allow-new-privs, --no-pivot, --cpus" {
+	run ctr_run --rm --net-host --seccomp --allow-new-privs "$IMAGE" "$ID" sh -c '
+		ls /sys/class/net; grep -E "^(Seccomp|NoNewPrivs):" /proc/self/status'
+	assert_success
+	local ifc
+	for ifc in $(ls /sys/class/net); do assert_line "$ifc"; done
+	assert_equal "$(status_field Seccomp)" 2 "Seccomp with --seccomp"
+	assert_equal "$(status_field NoNewPrivs)" 0 "NoNewPrivs with --allow-new-privs"
+	run ctr_run --rm "$IMAGE" "$ID" sh -c 'grep -E "^(Seccomp|NoNewPrivs):" /proc/self/status'
+	assert_equal "$(status_field Seccomp)" 0 "Seccomp by default"
+	assert_equal "$(status_field NoNewPrivs)" 1 "NoNewPrivs by default"
+	run ctr_run --rm --no-pivot "$IMAGE" "$ID" sh -c 'ls /bin/busybox /etc/passwd'
+	assert_success
+	ctr_run -d --null-io --cpus 0.25 --cpu-shares 256 "$IMAGE" "$ID" sleep 1000 >/dev/null
+	wait_until 30 task_is "$ID" RUNNING
+	local pid
+	pid=$(task_pid "$ID")
+	assert_equal "$(cgroup_file "$pid" cpu cpu.cfs_quota_us)" 25000 "cpu.cfs_quota_us"
+	assert_equal "$(cgroup_file "$pid" cpu cpu.shares)" 256 "cpu.shares"
+}
+
+@test "user namespace: ctr run --uidmap/--gidmap" {
+	ctr_run -d --null-io --uidmap 0:200000:65536 --gidmap 0:200000:65536 "$IMAGE" "$ID" sh -c 'touch /mine; sleep 1000' >/dev/null
+	wait_until 30 task_is "$ID" RUNNING
+	local pid
+	pid=$(task_pid "$ID")
+	run cat "/proc/$pid/uid_map"
+	assert_match '^ +0 +200000 +65536$'
+	assert_equal "$(stat -c %u "/proc/$pid")" 200000 "host uid of the task's init"
+	run ctr_exec --exec-id e1 "$ID" sh -c 'id -u; stat -c %u /mine'
+	assert_output $'0\n0'
 }
 
 @test "several tasks at once: five started together, each in its own cgroup" {

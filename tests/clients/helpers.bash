@@ -69,20 +69,30 @@ suite_mounts() {
 # remove_cgroups NAME: remove the cgroup tree /NAME from every hierarchy,
 # deepest first (it must hold no process by then).
 remove_cgroups() {
-	local name=$1 d
+	local name=$1 d i
 	[ -n "$name" ] || return 0
+	kill_cgroup_procs "$name"
+	for ((i = 0; i < 50; i++)); do
+		[ -z "$(for d in /sys/fs/cgroup/*/"$name" /sys/fs/cgroup/"$name"; do
+			[ -d "$d" ] && find "$d" -name cgroup.procs -exec cat {} + 2>/dev/null
+		done)" ] && break
+		sleep 0.1
+	done
 	for d in /sys/fs/cgroup/*/"$name" /sys/fs/cgroup/"$name"; do
 		[ -d "$d" ] || continue
 		find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null || true
 	done
 }
 
-# cgroup_dirs NAME: the cgroup dirs of the tree /NAME that are left.
-cgroup_dirs() {
+# kill_cgroup_procs NAME: SIGKILL every process left in the cgroup tree
+# /NAME (of any hierarchy), so that the tree can be removed.
+kill_cgroup_procs() {
 	local d
+	[ -n "$1" ] || return 0
 	for d in /sys/fs/cgroup/*/"$1" /sys/fs/cgroup/"$1"; do
-		[ -d "$d" ] && find "$d" -type d
-	done 2>/dev/null
+		[ -d "$d" ] || continue
+		find "$d" -name cgroup.procs -exec cat {} + 2>/dev/null
+	done | sort -u | xargs -r kill -KILL 2>/dev/null
 	return 0
 }
 
@@ -208,11 +218,6 @@ assert_line() {
 assert_contains() {
 	local text=${2-$output}
 	[[ "$text" == *"$1"* ]] || fail "'$text' does not contain '$1'"
-}
-
-assert_not_contains() {
-	local text=${2-$output}
-	[[ "$text" != *"$1"* ]] || fail "'$text' contains '$1'"
 }
 
 assert_match() {

@@ -328,7 +328,7 @@ default_caps() {
 }
 
 @test "pause and unpause: the freezer, podman's and the runtime's status" {
-	pm_run_d "$ID" "$IMAGE" sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/count; sleep 0.05; done'
+	pm_run_d "$ID" "$IMAGE" sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/c; mv /tmp/c /tmp/count; sleep 0.05; done'
 	local pid id a b
 	pid=$(pm_pid "$ID")
 	id=$(pm_field "$ID" '{{.Id}}')
@@ -423,6 +423,31 @@ default_caps() {
 	pm stop -t 30 "$ID" >/dev/null
 	((SECONDS - t < 20)) || fail "stop waited for the timeout: SIGTERM was not forwarded"
 	assert_equal "$(pm_field "$ID" '{{.State.ExitCode}}')" 143 "exit code"
+}
+
+@test "--privileged: every capability of the host, its devices, no seccomp" {
+	run pm run --rm --privileged "$IMAGE" sh -c 'grep -E "^(CapEff|Seccomp):" /proc/self/status; ls /dev | wc -l'
+	assert_success
+	assert_equal "$(status_field CapEff)" "$(host_cap_bound)" "privileged CapEff"
+	assert_equal "$(status_field Seccomp)" 0 "privileged Seccomp"
+	assert_equal "${lines[2]}" "$(ls /dev | wc -l)" "entries in /dev"
+}
+
+@test "--device: a host device node under another name" {
+	run pm run --rm --device /dev/null:/dev/mynull "$IMAGE" sh -c 'stat -c "%F %t:%T" /dev/mynull; echo x >/dev/mynull && echo written'
+	assert_success
+	assert_output $'character special file 1:3\nwritten'
+}
+
+@test "--uidmap/--gidmap: a user namespace, root inside is 100000 outside" {
+	pm_run_d "$ID" --uidmap 0:100000:65536 --gidmap 0:100000:65536 "$IMAGE" sh -c 'touch /mine; sleep 1000'
+	local pid
+	pid=$(pm_pid "$ID")
+	run cat "/proc/$pid/uid_map"
+	assert_match '^ +0 +100000 +65536$'
+	assert_equal "$(stat -c %u "/proc/$pid")" 100000 "host uid of the container's init"
+	run pm exec "$ID" sh -c 'id -u; stat -c %u /mine'
+	assert_output $'0\n0'
 }
 
 # ---------------------------------------------------------------- namespaces
