@@ -1,7 +1,7 @@
 // Command berth is a runc-compatible OCI container runtime.
-
-// No GOMAXPROCS from the cgroup at start, and no goroutine updating it:
-// berth lives for milliseconds and both cost reads and a timer.
+//
+// The go:debug settings below: no GOMAXPROCS from the cgroup at start and no
+// goroutine updating it; berth lives for milliseconds.
 //
 //go:debug containermaxprocs=0
 //go:debug updatemaxprocs=0
