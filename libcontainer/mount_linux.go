@@ -99,6 +99,19 @@ func (it *initer) applyMountAttrs(mnt handle, opts *mountOptions) error {
 // mountFilesystem mounts a new filesystem instance (proc, sysfs, tmpfs,
 // devpts, mqueue, cgroup2, overlay, ...) on a directory.
 func (it *initer) mountFilesystem(root handle, m *specs.Mount, opts *mountOptions) error {
+	// A tmpfs over an existing directory takes that directory's mode, as
+	// with runc (even over a mode= option).
+	var keepMode *uint32
+	if m.Type == "tmpfs" {
+		if h, err := openInRoot(root, m.Destination, unix.O_PATH|unix.O_DIRECTORY); err == nil {
+			var st unix.Stat_t
+			if unix.Fstat(int(h), &st) == nil {
+				mode := st.Mode & 0o7777
+				keepMode = &mode
+			}
+			h.close()
+		}
+	}
 	target, err := openMountTarget(root, m.Destination, true)
 	if err != nil {
 		return err
@@ -112,7 +125,10 @@ func (it *initer) mountFilesystem(root handle, m *specs.Mount, opts *mountOption
 		src = m.Type
 	}
 	if opts.tmpcopyup && m.Type == "tmpfs" {
-		return it.mountTmpfsCopyUp(target, m, opts)
+		if err := it.mountTmpfsCopyUp(target, m, opts, keepMode); err != nil {
+			return err
+		}
+		return it.applyMountAttrsAt(root, m, opts)
 	}
 	flags := opts.flags &^ unix.MS_REMOUNT
 	data := opts.dataString()
@@ -123,6 +139,23 @@ func (it *initer) mountFilesystem(root handle, m *specs.Mount, opts *mountOption
 	if err := it.sys.Mount(src, target.path(), m.Type, flags, data); err != nil {
 		return err
 	}
+	if keepMode != nil && flags&unix.MS_RDONLY == 0 {
+		mnt, err := openMountTarget(root, m.Destination, true)
+		if err != nil {
+			return err
+		}
+		err = unix.Chmod(mnt.path(), *keepMode)
+		mnt.close()
+		if err != nil {
+			return fmt.Errorf("chmod tmpfs %q: %w", m.Destination, err)
+		}
+	}
+	return it.applyMountAttrsAt(root, m, opts)
+}
+
+// applyMountAttrsAt applies propagation and recursive attributes, if any,
+// to the mount now at m.Destination.
+func (it *initer) applyMountAttrsAt(root handle, m *specs.Mount, opts *mountOptions) error {
 	if len(opts.propagation) == 0 && opts.recSet == 0 && opts.recClr == 0 {
 		return nil
 	}

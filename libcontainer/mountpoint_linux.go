@@ -26,12 +26,19 @@ func openMountTarget(root handle, dest string, dir bool) (handle, error) {
 // mountTmpfsCopyUp mounts a tmpfs on target that starts with a copy of what
 // the directory held ("tmpcopyup"). The tmpfs is built detached (fsopen),
 // filled, given its flags, then moved onto target.
-func (it *initer) mountTmpfsCopyUp(target handle, m *specs.Mount, opts *mountOptions) error {
+func (it *initer) mountTmpfsCopyUp(target handle, m *specs.Mount, opts *mountOptions, keepMode *uint32) error {
 	fsfd, err := unix.Fsopen("tmpfs", unix.FSOPEN_CLOEXEC)
 	if err != nil {
 		return fmt.Errorf("fsopen tmpfs: %w", err)
 	}
 	defer unix.Close(fsfd)
+	source := m.Source
+	if source == "" {
+		source = "tmpfs"
+	}
+	if err := unix.FsconfigSetString(fsfd, "source", source); err != nil {
+		return fmt.Errorf("tmpfs source %q: %w", source, err)
+	}
 	for _, o := range opts.data {
 		k, v, hasValue := strings.Cut(o, "=")
 		if hasValue {
@@ -53,6 +60,11 @@ func (it *initer) mountTmpfsCopyUp(target handle, m *specs.Mount, opts *mountOpt
 	defer unix.Close(mfd)
 	if err := copyTree(target.path(), handle(mfd).path()); err != nil {
 		return fmt.Errorf("tmpcopyup %q: %w", m.Destination, err)
+	}
+	if keepMode != nil {
+		if err := unix.Chmod(handle(mfd).path(), *keepMode); err != nil {
+			return fmt.Errorf("tmpcopyup %q: chmod: %w", m.Destination, err)
+		}
 	}
 	if attr := mountAttrFromFlags(opts.flags); attr != 0 {
 		a := unix.MountAttr{Attr_set: attr}
@@ -87,43 +99,47 @@ func mountAttrFromFlags(flags uintptr) uint64 {
 	return a
 }
 
-// copyTree copies the contents of src into dst (both directories), keeping
-// modes, owners and symlinks. Used only for tmpcopyup.
+// copyTree copies the contents of src into dst (both directories, named
+// through /proc/self/fd), keeping modes (with setuid/sticky bits), owners
+// and symlinks. Used only for tmpcopyup; dst's own mode is the caller's.
 func copyTree(src, dst string) error {
-	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+	// The trailing "/." makes the walk go through the fd link into the dir.
+	root := src + "/."
+	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		rel, _ := filepath.Rel(src, path)
+		rel, err := filepath.Rel(filepath.Clean(root), filepath.Clean(path))
+		if err != nil || rel == "." {
+			return err
+		}
+		var st unix.Stat_t
+		if err := unix.Lstat(path, &st); err != nil {
+			return err
+		}
 		to := filepath.Join(dst, rel)
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		st, _ := info.Sys().(*unix.Stat_t)
-		switch {
-		case rel == ".":
-			if err = os.Chmod(dst, info.Mode().Perm()); err == nil && st != nil {
-				err = os.Chown(dst, int(st.Uid), int(st.Gid))
-			}
-			return err
-		case d.IsDir():
-			err = os.Mkdir(to, info.Mode().Perm())
-		case info.Mode()&fs.ModeSymlink != 0:
+		mode := st.Mode & 0o7777
+		switch st.Mode & unix.S_IFMT {
+		case unix.S_IFDIR:
+			err = unix.Mkdir(to, mode)
+		case unix.S_IFLNK:
 			var link string
 			if link, err = os.Readlink(path); err == nil {
 				err = os.Symlink(link, to)
 			}
-		case info.Mode().IsRegular():
-			err = copyFile(path, to, info.Mode().Perm())
+		case unix.S_IFREG:
+			err = copyFile(path, to, fs.FileMode(mode))
 		default:
 			err = unix.Mknod(to, st.Mode, int(st.Rdev))
 		}
 		if err != nil {
 			return err
 		}
-		if st != nil {
-			return os.Lchown(to, int(st.Uid), int(st.Gid))
+		if err := unix.Lchown(to, int(st.Uid), int(st.Gid)); err != nil {
+			return err
+		}
+		if st.Mode&unix.S_IFMT != unix.S_IFLNK {
+			return unix.Chmod(to, mode) // past the umask, with the special bits
 		}
 		return nil
 	})

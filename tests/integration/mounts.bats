@@ -363,3 +363,23 @@ y"
 	assert_status 0
 	assert_contains "No such device or address"
 }
+
+@test "tmpfs with tmpcopyup starts with a copy of the directory, its modes and owners" {
+	use_private_rootfs
+	mkdir -p "$PRIVATE_ROOTFS/home/bb" "$PRIVATE_ROOTFS/scratch"
+	echo hello >"$PRIVATE_ROOTFS/home/bb/file"
+	chown -R 1000:1000 "$PRIVATE_ROOTFS/home/bb"
+	chmod 1755 "$PRIVATE_ROOTFS/home"
+	update_config '.root.path = "rootfs"'
+	add_mount '{"destination": "/home", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev", "tmpcopyup"]}'
+	add_mount '{"destination": "/new", "type": "tmpfs", "source": "tmpfs", "options": ["mode=1770", "tmpcopyup"]}'
+	set_cmd 'stat -c "%a %u %n" /home /home/bb /home/bb/file /new; cat /home/bb/file; grep " /home " /proc/self/mountinfo | grep -c tmpfs'
+	run berth run --bundle "$BUNDLE" "$ID"
+	assert_status 0
+	assert_output "1755 0 /home
+755 1000 /home/bb
+644 1000 /home/bb/file
+1770 0 /new
+hello
+1"
+}
