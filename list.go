@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/moby/sys/user"
+	"github.com/sirupsen/logrus"
 	"github.com/urfave/cli/v2"
 
 	"github.com/berth-runtime/berth/libcontainer"
@@ -79,6 +81,11 @@ func listContainers(ctx *cli.Context) ([]containerState, error) {
 	for _, id := range ids {
 		c, err := libcontainer.Load(root, id)
 		if err != nil {
+			var corrupt *libcontainer.CorruptStateError
+			if errors.As(err, &corrupt) {
+				// Say so: whoever cleans up from this list must see it.
+				logrus.Warnf("load container %s: %v", id, err)
+			}
 			continue
 		}
 		states = append(states, newContainerState(c, ownerOf(filepath.Join(root, id), owners)))

@@ -124,6 +124,13 @@ func (c *Container) cgroupManager() (cgroups.Manager, error) {
 // or a recycled pid is stopped; a frozen cgroup is paused; an init still
 // waiting on the exec fifo is created.
 func (c *Container) Status() Status {
+	if c.State.Creating && c.State.InitPid == 0 {
+		// No init yet: creating while the berth creating it lives.
+		if processAlive(c.State.CreatorPid, c.State.CreatorStartTime) {
+			return Creating
+		}
+		return Stopped
+	}
 	if !processAlive(c.State.InitPid, c.State.InitStartTime) {
 		return Stopped
 	}

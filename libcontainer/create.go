@@ -92,6 +92,9 @@ func Create(o *CreateOptions) (c *Container, err error) {
 		return nil, err
 	}
 	c.State.CgroupPaths = p.cgroup.Paths()
+	if st, err := readProcStat(os.Getpid()); err == nil {
+		c.State.CreatorPid, c.State.CreatorStartTime = os.Getpid(), st.StartTime
+	}
 	if err := saveState(dir, c.State); err != nil {
 		return nil, err
 	}

@@ -130,6 +130,9 @@ func (e *execProcess) start(pidfd *os.File) (int, error) {
 		return 0, fmt.Errorf("send bootstrap: %w", err)
 	}
 	pid, err := nsenter.Await(e.conn, nil)
+	if err != nil {
+		_ = e.stage.Kill() // it may be blocked waiting for us
+	}
 	st, werr := e.stage.Wait()
 	e.stage = nil
 	if err != nil {

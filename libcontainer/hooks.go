@@ -71,7 +71,14 @@ func runHook(h specs.Hook, state []byte) error {
 	if ctx.Err() == context.DeadlineExceeded {
 		err = fmt.Errorf("timed out after %ds", *h.Timeout)
 	}
-	return fmt.Errorf("%w, stdout: %s, stderr: %s", err, oneLine(stdout.String()), oneLine(stderr.String()))
+	msg := err.Error()
+	if out := oneLine(stdout.String()); out != "" {
+		msg += ", stdout: " + out
+	}
+	if out := oneLine(stderr.String()); out != "" {
+		msg += ", stderr: " + out
+	}
+	return errors.New(msg)
 }
 
 // oneLine folds a hook's output so an error stays one line.

@@ -83,6 +83,11 @@ func (p *initProcess) start() error {
 	traceStep("cgroup joined")
 	faultPoint("create:after-cgroup")
 	pid, err := nsenter.Await(p.conn, p.writeIDMaps)
+	if err != nil {
+		// It may be blocked waiting for us (e.g. the maps could not be
+		// written): it must not outlive the error.
+		_ = p.stage.Kill()
+	}
 	// The stage exits right after reporting; reap it either way.
 	st, werr := p.stage.Wait()
 	p.stage = nil

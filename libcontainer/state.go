@@ -33,7 +33,11 @@ type State struct {
 	Created       time.Time `json:"created"`
 	// Creating is true until create has finished; a container whose creator
 	// died is reported as "creating" until its init is gone.
-	Creating    bool              `json:"creating,omitempty"`
+	Creating bool `json:"creating,omitempty"`
+	// CreatorPid and CreatorStartTime identify the berth process creating
+	// the container, for the status before the init exists.
+	CreatorPid       int               `json:"creator_pid,omitempty"`
+	CreatorStartTime uint64            `json:"creator_start_time,omitempty"`
 	Annotations map[string]string `json:"annotations,omitempty"`
 	// CgroupPaths are the cgroup dirs of the container (cgroups.Manager.Paths).
 	CgroupPaths map[string]string `json:"cgroup_paths,omitempty"`
@@ -86,6 +90,23 @@ func saveState(dir string, st *State) error {
 // a create that died before its init was known.
 var errNoState = errors.New("no state file")
 
+// checkState refuses a state file that parses but cannot describe the
+// container in dir (say "{}"): treating it as a stopped container would
+// leave its init and cgroup behind.
+func checkState(dir string, st *State) error {
+	switch {
+	case st.ID != filepath.Base(dir):
+		return fmt.Errorf("it is for container %q", st.ID)
+	case st.InitPid < 0:
+		return fmt.Errorf("init pid %d", st.InitPid)
+	case !st.Creating && (st.InitPid == 0 || st.InitStartTime == 0):
+		return errors.New("no init process recorded")
+	case len(st.CgroupPaths) == 0 && !st.Rootless:
+		return errors.New("no cgroup recorded")
+	}
+	return nil
+}
+
 func loadState(dir string) (*State, error) {
 	data, err := os.ReadFile(filepath.Join(dir, stateFile))
 	if err != nil {
@@ -96,6 +117,9 @@ func loadState(dir string) (*State, error) {
 	}
 	var st State
 	if err := json.Unmarshal(data, &st); err != nil {
+		return nil, &CorruptStateError{Path: filepath.Join(dir, stateFile), Err: err}
+	}
+	if err := checkState(dir, &st); err != nil {
 		return nil, &CorruptStateError{Path: filepath.Join(dir, stateFile), Err: err}
 	}
 	return &st, nil

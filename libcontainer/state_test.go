@@ -11,7 +11,10 @@ import (
 )
 
 func TestStateRoundTrip(t *testing.T) {
-	dir := t.TempDir()
+	dir := filepath.Join(t.TempDir(), "c1")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
 	want := &State{
 		ID: "c1", Bundle: "/b", Rootfs: "/b/rootfs", InitPid: 42, InitStartTime: 7,
 		Created: time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC), Annotations: map[string]string{"k": "v"},
@@ -97,5 +100,32 @@ func TestWritePidFile(t *testing.T) {
 	}
 	if string(data) != "1234" {
 		t.Fatalf("pid file holds %q, want \"1234\" without newline", data)
+	}
+}
+
+// A state file that parses but describes no container is corrupt, so that
+// delete --force goes looking for what it would otherwise leave behind.
+func TestEmptyStateIsCorrupt(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "c")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for _, data := range []string{`{}`, `null`, `{"id":"c"}`, `{"id":"other","init_pid":5,"init_start_time":9,"cgroup_paths":{"":"/x"}}`,
+		`{"id":"c","init_pid":-1,"cgroup_paths":{"":"/x"}}`, `{"id":"c","init_pid":5,"init_start_time":9}`} {
+		if err := os.WriteFile(filepath.Join(dir, stateFile), []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		var corrupt *CorruptStateError
+		if _, err := Load(root, "c"); !errors.As(err, &corrupt) {
+			t.Errorf("state %s: got %v, want a CorruptStateError", data, err)
+		}
+	}
+	ok := `{"id":"c","creating":true,"cgroup_paths":{"":"/x"}}`
+	if err := os.WriteFile(filepath.Join(dir, stateFile), []byte(ok), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(root, "c"); err != nil {
+		t.Errorf("a create's first state file is valid: %v", err)
 	}
 }

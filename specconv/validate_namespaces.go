@@ -101,8 +101,30 @@ func checkIDMappings(path string, maps []specs.LinuxIDMapping) error {
 		if uint64(m.ContainerID)+uint64(m.Size) >= 1<<32 || uint64(m.HostID)+uint64(m.Size) >= 1<<32 {
 			return cfgErr(p, "range extends past the largest id 4294967294")
 		}
+		// The kernel refuses overlapping ranges on either side.
+		for j := 0; j < i; j++ {
+			o := maps[j]
+			if overlaps(m.ContainerID, m.Size, o.ContainerID, o.Size) {
+				return cfgErr(p, fmt.Sprintf("container ids overlap those of %s", idx(path, j)))
+			}
+			if overlaps(m.HostID, m.Size, o.HostID, o.Size) {
+				return cfgErr(p, fmt.Sprintf("host ids overlap those of %s", idx(path, j)))
+			}
+		}
+	}
+	// The map is written in one write(2) of less than a page.
+	n := 0
+	for _, m := range maps {
+		n += len(fmt.Sprintf("%d %d %d\n", m.ContainerID, m.HostID, m.Size))
+	}
+	if n >= 4096 {
+		return cfgErr(path, fmt.Sprintf("the mappings take %d bytes, over the kernel's limit of 4095", n))
 	}
 	return nil
+}
+
+func overlaps(a, an, b, bn uint32) bool {
+	return uint64(a) < uint64(b)+uint64(bn) && uint64(b) < uint64(a)+uint64(an)
 }
 
 func (v *validator) timeNamespace() error {

@@ -2,7 +2,9 @@ package specconv
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -143,8 +145,24 @@ func checkRlimits(path string, rlimits []specs.POSIXRlimit) error {
 		if r.Soft > r.Hard {
 			return cfgErr(p, fmt.Sprintf("soft limit %d is greater than hard limit %d", r.Soft, r.Hard))
 		}
+		// The kernel caps open files at fs.nr_open whatever the privilege.
+		if r.Type == "RLIMIT_NOFILE" {
+			if max, ok := nrOpen(); ok && r.Hard > max {
+				return cfgErr(p+".hard", fmt.Sprintf("%d is above the kernel's fs.nr_open (%d)", r.Hard, max))
+			}
+		}
 	}
 	return nil
+}
+
+// nrOpen reads fs.nr_open, read only when a config sets RLIMIT_NOFILE.
+func nrOpen() (uint64, bool) {
+	data, err := os.ReadFile("/proc/sys/fs/nr_open")
+	if err != nil {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(strings.TrimSpace(string(data)), 10, 64)
+	return n, err == nil
 }
 
 // checkScheduler applies runc's rules for process.scheduler
