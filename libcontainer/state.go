@@ -38,7 +38,7 @@ type State struct {
 	// the container, for the status before the init exists.
 	CreatorPid       int               `json:"creator_pid,omitempty"`
 	CreatorStartTime uint64            `json:"creator_start_time,omitempty"`
-	Annotations map[string]string `json:"annotations,omitempty"`
+	Annotations      map[string]string `json:"annotations,omitempty"`
 	// CgroupPaths are the cgroup dirs of the container (cgroups.Manager.Paths).
 	CgroupPaths map[string]string `json:"cgroup_paths,omitempty"`
 	// CgroupsPath is linux.cgroupsPath (the systemd driver names its unit by it).
