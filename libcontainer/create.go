@@ -76,6 +76,7 @@ func Create(o *CreateOptions) (c *Container, err error) {
 		PrivatePidNS: hasNamespace(spec, specs.PIDNamespace) && namespacePath(spec, specs.PIDNamespace) == "",
 		Systemd:      o.Systemd,
 		Rootless:     o.Rootless,
+		Hooks:        spec.Hooks,
 	}
 	if spec.Linux != nil {
 		c.State.CgroupsPath = spec.Linux.CgroupsPath

@@ -35,13 +35,9 @@ func (c *Container) Start() error {
 		return err
 	}
 	traceStep("started")
-	spec, err := c.Spec()
-	if err != nil {
-		return err
-	}
 	faultPoint("start:before-poststart")
-	if spec.Hooks != nil && len(spec.Hooks.Poststart) > 0 {
-		if err := runHooksAll("poststart", spec.Hooks.Poststart, c.OCIState(Running)); err != nil {
+	if h := c.State.Hooks; h != nil && len(h.Poststart) > 0 {
+		if err := runHooksAll("poststart", h.Poststart, c.OCIState(Running)); err != nil {
 			logrus.Warn(err)
 		}
 	}
@@ -202,7 +198,6 @@ func (c *Container) signalAll(sig unix.Signal) error {
 // Destroy kills whatever runs in the container, removes its cgroup and state
 // dir, and runs the poststop hooks (failures logged; all hooks run).
 func (c *Container) Destroy() error {
-	spec, specErr := c.Spec()
 	if c.Status() != Stopped {
 		if err := c.killInit(); err != nil {
 			return err
@@ -225,8 +220,8 @@ func (c *Container) Destroy() error {
 		return fmt.Errorf("remove state dir: %w", err)
 	}
 	faultPoint("delete:before-poststop")
-	if specErr == nil && spec.Hooks != nil && len(spec.Hooks.Poststop) > 0 {
-		if err := runHooksAll("poststop", spec.Hooks.Poststop, c.OCIState(Stopped)); err != nil {
+	if h := c.State.Hooks; h != nil && len(h.Poststop) > 0 {
+		if err := runHooksAll("poststop", h.Poststop, c.OCIState(Stopped)); err != nil {
 			logrus.Warn(err)
 		}
 	}

@@ -35,9 +35,9 @@ func readonlyPath(sys hostOps, path string) error {
 }
 
 // maskPath hides path: a directory gets an empty read-only tmpfs, anything
-// else the container's /dev/null, which must be the real null device (a
-// symlink or another file there would turn the mask into an exposure).
-func maskPath(sys hostOps, path string) error {
+// else the container's /dev/null (null, checked by openDevNull: a symlink or
+// another file there would turn the mask into an exposure).
+func maskPath(sys hostOps, path string, null handle) error {
 	f, err := openPath(path)
 	if err != nil {
 		if errors.Is(err, unix.ENOENT) {
@@ -53,11 +53,6 @@ func maskPath(sys hostOps, path string) error {
 	if st.Mode&unix.S_IFMT == unix.S_IFDIR {
 		return sys.Mount("tmpfs", f.path(), "tmpfs", unix.MS_RDONLY, "")
 	}
-	null, err := openDevNull()
-	if err != nil {
-		return err
-	}
-	defer null.close()
 	return sys.Mount(null.path(), f.path(), "", unix.MS_BIND, "")
 }
 

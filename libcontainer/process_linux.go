@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"unsafe"
 
 	"github.com/moby/sys/user"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -197,17 +198,29 @@ func lookupUser(u specs.User) (*user.ExecUser, error) {
 	return eu, nil
 }
 
+// setUser switches this thread (the one that will exec) to the user. The
+// raw per-thread syscalls skip libc's broadcast of the change to every
+// thread of the process, which only this thread needs: the others die at
+// execve. (Goroutines never migrate here: init is locked to its thread.)
 func setUser(u *user.ExecUser, setgroups bool) error {
 	if setgroups {
-		if err := unix.Setgroups(u.Sgids); err != nil {
-			return fmt.Errorf("setgroups %v: %w", u.Sgids, err)
+		var p unsafe.Pointer
+		gids := make([]uint32, len(u.Sgids))
+		for i, g := range u.Sgids {
+			gids[i] = uint32(g)
+		}
+		if len(gids) > 0 {
+			p = unsafe.Pointer(&gids[0])
+		}
+		if _, _, e := unix.RawSyscall(unix.SYS_SETGROUPS, uintptr(len(gids)), uintptr(p), 0); e != 0 {
+			return fmt.Errorf("setgroups %v: %w", u.Sgids, e)
 		}
 	}
-	if err := unix.Setresgid(u.Gid, u.Gid, u.Gid); err != nil {
-		return fmt.Errorf("setresgid %d: %w", u.Gid, err)
+	if _, _, e := unix.RawSyscall(unix.SYS_SETRESGID, uintptr(u.Gid), uintptr(u.Gid), uintptr(u.Gid)); e != 0 {
+		return fmt.Errorf("setresgid %d: %w", u.Gid, e)
 	}
-	if err := unix.Setresuid(u.Uid, u.Uid, u.Uid); err != nil {
-		return fmt.Errorf("setresuid %d: %w", u.Uid, err)
+	if _, _, e := unix.RawSyscall(unix.SYS_SETRESUID, uintptr(u.Uid), uintptr(u.Uid), uintptr(u.Uid)); e != 0 {
+		return fmt.Errorf("setresuid %d: %w", u.Uid, e)
 	}
 	return nil
 }

@@ -126,8 +126,16 @@ func (it *initer) finishRootfs() error {
 			return fmt.Errorf("linux.readonlyPaths[%d]: %w", i, err)
 		}
 	}
+	if len(spec.Linux.MaskedPaths) == 0 {
+		return nil
+	}
+	null, err := openDevNull()
+	if err != nil {
+		return fmt.Errorf("linux.maskedPaths: %w", err)
+	}
+	defer null.close()
 	for i, p := range spec.Linux.MaskedPaths {
-		if err := maskPath(it.sys, p); err != nil {
+		if err := maskPath(it.sys, p, null); err != nil {
 			return fmt.Errorf("linux.maskedPaths[%d]: %w", i, err)
 		}
 	}

@@ -48,7 +48,10 @@ type State struct {
 	// PrivatePidNS says the container has its own pid namespace, so killing
 	// its init kills every process in it.
 	PrivatePidNS bool `json:"private_pid_ns"`
-	Systemd      bool `json:"systemd,omitempty"`
+	// Hooks are the spec's hooks, so that start and delete need not load
+	// the whole saved spec to find them.
+	Hooks    *specs.Hooks `json:"hooks,omitempty"`
+	Systemd  bool         `json:"systemd,omitempty"`
 	Rootless     bool `json:"rootless,omitempty"`
 }
 
@@ -60,19 +63,20 @@ func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
+	_, err = tmp.Write(data)
+	if err == nil {
+		err = tmp.Chmod(perm)
 	}
-	if err := tmp.Chmod(perm); err != nil {
-		tmp.Close()
-		return err
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
 	}
-	if err := tmp.Close(); err != nil {
-		return err
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
 	}
-	return os.Rename(tmp.Name(), path)
+	if err != nil {
+		os.Remove(tmp.Name())
+	}
+	return err
 }
 
 func saveState(dir string, st *State) error {
