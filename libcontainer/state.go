@@ -52,7 +52,7 @@ type State struct {
 	// the whole saved spec to find them.
 	Hooks    *specs.Hooks `json:"hooks,omitempty"`
 	Systemd  bool         `json:"systemd,omitempty"`
-	Rootless     bool `json:"rootless,omitempty"`
+	Rootless bool         `json:"rootless,omitempty"`
 }
 
 // writeFileAtomic writes data to path through a temporary file and rename,
