@@ -27,6 +27,16 @@ unshare -m --propagation private bash -c '
 	exit $rc
 ' "$out/bench" "$PWD/$out" "$@"
 rc=$?
+# The hierarchy can outlive our namespace a little (its last processes are
+# still being reaped); mounting it again and letting go releases it.
+for i in $(seq 20); do
+	grep -qw hugetlb /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null && break
+	sleep 0.5
+	unshare -m --propagation private bash -c '
+		mount -t tmpfs none /mnt && mkdir /mnt/h && mount -t cgroup -o hugetlb none /mnt/h &&
+		find /mnt/h -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null
+		umount /mnt/h' 2>/dev/null
+done
 grep -qw hugetlb /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null ||
 	echo "bench: warning: hugetlb is not back in the unified hierarchy" >&2
 exit $rc
