@@ -4,7 +4,7 @@ PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/sbin
 VERSION   ?= $(shell cat VERSION 2>/dev/null || echo 0.1.0-dev)
 COMMIT    ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
-GO_TAGS   ?= netgo osusergo
+GO_TAGS   ?= netgo osusergo urfave_cli_no_docs
 LDFLAGS   := -s -w -X main.version=$(VERSION) -X main.gitCommit=$(COMMIT) -extldflags -static
 BUNDLE    ?= tests/integration/bundle
 

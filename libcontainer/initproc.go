@@ -193,7 +193,8 @@ func spawnStage(root string, extra int, named []namedFile) (*os.Process, map[str
 	for i := 0; i < extra; i++ {
 		files = append(files, stdioFile(3+i))
 	}
-	env := make([]string, 0, len(named)+2)
+	// GOMAXPROCS=1 from the start spares init the runtime's second P.
+	env := append(make([]string, 0, len(named)+3), "GOMAXPROCS=1")
 	fds := make(map[string]int, len(named))
 	for _, n := range named {
 		fds[n.env] = len(files)
