@@ -61,7 +61,12 @@ soak: build bundle
 test-clients: build
 	BERTH=$(CURDIR)/berth bash tests/clients/run.sh
 
-test: deps build bundle unit fuzz-short integration test-clients
+# The cgroup v2 lane: the cgroup suites in a qemu VM with only cgroup2 (tests/vm).
+.PHONY: test-vm
+test-vm: build bundle
+	BERTH=$(CURDIR)/berth GO_TAGS='$(GO_TAGS)' bash tests/vm/run.sh
+
+test: deps build bundle unit fuzz-short integration test-clients test-vm
 
 # Speed and memory against runc and crun (not part of make test: it reports,
 # it does not fail). BENCH_FLAGS="-reps 5 -many 0" for a quick look.

@@ -59,11 +59,44 @@ func mkdirAllInRoot(root handle, rel string, mode uint32) (handle, error) {
 	if err == nil || !errors.Is(err, unix.ENOENT) {
 		return h, err
 	}
+	// The common case: only the last component is missing.
+	if h, err := mkdirUnderParent(root, rel, mode); err == nil {
+		return h, nil
+	}
 	resolved, err := resolveInRoot(root, rel)
 	if err != nil {
 		return -1, err
 	}
 	return mkdirResolved(root, resolved, mode)
+}
+
+// mkdirUnderParent makes rel's last component in its existing parent
+// (resolved inside root) and opens it without following anything. Any
+// surprise (no parent, a symlink in the way) is an error for the caller's
+// slower, general path.
+func mkdirUnderParent(root handle, rel string, mode uint32) (handle, error) {
+	rel = cleanRel(rel)
+	if rel == "." {
+		return -1, unix.ENOENT
+	}
+	parent, err := openInRoot(root, filepath.Dir(rel), unix.O_PATH|unix.O_DIRECTORY)
+	if err != nil {
+		return -1, err
+	}
+	defer parent.close()
+	base := filepath.Base(rel)
+	if err := unix.Mkdirat(int(parent), base, mode); err != nil {
+		return -1, err
+	}
+	how := unix.OpenHow{
+		Flags:   unix.O_PATH | unix.O_DIRECTORY | unix.O_NOFOLLOW | unix.O_CLOEXEC,
+		Resolve: unix.RESOLVE_BENEATH | unix.RESOLVE_NO_SYMLINKS | unix.RESOLVE_NO_MAGICLINKS,
+	}
+	fd, err := unix.Openat2(int(parent), base, &how)
+	if err != nil {
+		return -1, err
+	}
+	return handle(fd), nil
 }
 
 // mkdirResolved is mkdir -p of a path whose existing part has no symlinks.

@@ -15,6 +15,8 @@ packages=(
 	# real callers (tests/clients): containerd with its runc shims and ctr,
 	# podman with conmon, catatonit (--init) and slirp4netns
 	containerd podman conmon catatonit slirp4netns
+	# the cgroup v2 lane (tests/vm): qemu, with virtiofsd in qemu-system-common
+	qemu-system-x86 qemu-system-common
 )
 
 missing=()
