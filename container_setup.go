@@ -87,6 +87,8 @@ func doCreate(ctx *cli.Context, tty *ttyProxy) (*libcontainer.Container, error) 
 	if tty != nil && spec.Process.Terminal {
 		opts.Console = tty.child
 	}
+	// run starts the container right away, under the same lock.
+	opts.KeepLock = ctx.Command.Name == "run"
 	return libcontainer.Create(opts)
 }
 

@@ -56,12 +56,13 @@ and waits for it, forwarding signals; then it deletes it (unless --keep).`,
 		}
 		if tty != nil && c.Terminal() {
 			if err := tty.receive(); err != nil {
+				c.Unlock()
 				_ = c.Destroy()
 				return err
 			}
 			defer tty.close()
 		}
-		if err := c.Start(); err != nil {
+		if err := c.StartCreated(); err != nil {
 			_ = c.Destroy()
 			return err
 		}

@@ -31,6 +31,8 @@ type CreateOptions struct {
 	PreserveFDs   int
 	Systemd       bool
 	Rootless      bool
+	// KeepLock returns the container still locked, for StartCreated.
+	KeepLock bool
 }
 
 // Create creates a container whose init waits on the exec fifo for Start.
@@ -64,7 +66,12 @@ func Create(o *CreateOptions) (c *Container, err error) {
 			lf.Close()
 		}
 	}
-	defer c.Unlock()
+	locked := c // the named result is nil on the error path
+	defer func() {
+		if err != nil || !o.KeepLock {
+			locked.Unlock()
+		}
+	}()
 
 	c.State = &State{
 		ID:           o.ID,

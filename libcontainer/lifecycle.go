@@ -31,6 +31,18 @@ func (c *Container) Start() error {
 	default:
 		return errors.New("cannot start an already running container")
 	}
+	return c.start()
+}
+
+// StartCreated is Start for the caller that just created the container and
+// still holds its lock (CreateOptions.KeepLock): no reload, no status
+// derivation; it releases the lock.
+func (c *Container) StartCreated() error {
+	defer c.Unlock()
+	return c.start()
+}
+
+func (c *Container) start() error {
 	if err := c.releaseInit(); err != nil {
 		return err
 	}
