@@ -178,7 +178,9 @@ wait_until() {
 in_pty() {
 	local q
 	printf -v q '%q ' "$@"
-	timeout -k 5 "$CLIENT_TIMEOUT" script -qefc "stty rows 40 cols 100; $q" /dev/null </dev/null 3>&- |
+	# script runs the command with $SHELL, and %q may produce bash-only
+	# $'...' quoting: name bash, whatever the caller's SHELL is.
+	SHELL=/bin/bash timeout -k 5 "$CLIENT_TIMEOUT" script -qefc "stty rows 40 cols 100; $q" /dev/null </dev/null 3>&- |
 		tr -d '\r\000'
 	return "${PIPESTATUS[0]}"
 }
