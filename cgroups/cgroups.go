@@ -115,7 +115,9 @@ func New(cfg Config) (Manager, error) {
 		path = cfg.ID
 	}
 	if l.Mode == ModeV2 {
-		return newV2(cfg, l.Unified.dirFor(l.Unified.resolve(path))), nil
+		m := newV2(cfg, l.Unified.dirFor(l.Unified.resolve(path)))
+		m.mount = l.Unified.Mountpoint
+		return m, nil
 	}
 	return newV1(cfg, l, path), nil
 }

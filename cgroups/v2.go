@@ -36,14 +36,19 @@ func newV2(cfg Config, dir string) *v2Manager {
 }
 
 // mountpoint returns the hierarchy root: the highest ancestor of dir that
-// is still a cgroup (has cgroup.controllers).
+// is still a cgroup (has cgroup.controllers). Ancestors that do not exist
+// yet (create makes them) are walked past, not taken for the top.
 func (m *v2Manager) mountpoint() string {
 	if m.mount != "" {
 		return m.mount
 	}
 	top := m.dir
-	for p := filepath.Dir(m.dir); p != top && exists(filepath.Join(p, "cgroup.controllers")); p = filepath.Dir(p) {
-		top = p
+	for p := filepath.Dir(m.dir); p != filepath.Dir(p); p = filepath.Dir(p) {
+		if exists(filepath.Join(p, "cgroup.controllers")) {
+			top = p
+		} else if exists(p) {
+			break
+		}
 	}
 	m.mount = top
 	return top

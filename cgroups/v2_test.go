@@ -268,3 +268,30 @@ func TestConversions(t *testing.T) {
 }
 
 func errEACCES() error { return unix.EACCES }
+
+// A cgroup whose parents do not exist yet: the hierarchy root is still the
+// mount, not the cgroup itself (found only in a real v2 VM: the fake
+// hierarchy of newFakeV2 makes every parent beforehand).
+func TestV2MountpointWithMissingParents(t *testing.T) {
+	root := t.TempDir()
+	fakeFiles(t, root, map[string]string{"cgroup.controllers": "cpu memory"})
+	m := newV2(Config{}, filepath.Join(root, "a", "b", "c"))
+	if got := m.mountpoint(); got != root {
+		t.Errorf("mountpoint = %q, want %q", got, root)
+	}
+	// An existing parent that is a cgroup is below the mount too.
+	fakeFiles(t, filepath.Join(root, "a"), map[string]string{"cgroup.controllers": "cpu"})
+	m = newV2(Config{}, filepath.Join(root, "a", "b", "c"))
+	if got := m.mountpoint(); got != root {
+		t.Errorf("mountpoint with an existing parent = %q, want %q", got, root)
+	}
+	// New sets the mount from the layout.
+	l, lroot := fakeLayout(t, ModeV2)
+	mm, err := New(Config{Path: "/x/y", ID: "c1", Layout: l})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := mm.(*v2Manager).mount; got != lroot {
+		t.Errorf("New: mount = %q, want %q", got, lroot)
+	}
+}

@@ -5,9 +5,6 @@
 
 load helpers
 
-is_cgroup2() {
-	[ -f /sys/fs/cgroup/cgroup.controllers ]
-}
 
 # cg_dir CTRL: the init's cgroup dir for v1 controller CTRL (or its v2 dir).
 cg_dir() {

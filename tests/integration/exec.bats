@@ -83,16 +83,14 @@ make_sub_cgroup() {
 		fi
 		d=$(cgroup_dir "$ctrls" "$path")
 		mkdir "$d/$name"
-		if [ -f "$d/cpuset.cpus" ]; then
+		# v1 cpuset cgroups start empty and take no process; v2 inherits
+		if ! is_cgroup2 && [ -f "$d/cpuset.cpus" ]; then
 			cat "$d/cpuset.cpus" >"$d/$name/cpuset.cpus"
 			cat "$d/cpuset.mems" >"$d/$name/cpuset.mems"
 		fi
 	done <"/proc/$pid/cgroup"
 }
 
-is_cgroup2() {
-	[ -f /sys/fs/cgroup/cgroup.controllers ]
-}
 
 @test "exec: stdout, stderr and the exit status (0, N, 128+9, 128+10)" {
 	start_container

@@ -53,6 +53,11 @@ runtime_spec_version() {
 	"$BERTH" --version | sed -n 's/^spec: //p'
 }
 
+# is_cgroup2: the host (or the VM of `make test-vm`) is cgroup v2 only.
+is_cgroup2() {
+	[ -f /sys/fs/cgroup/cgroup.controllers ]
+}
+
 # ---------------------------------------------------------------- config
 
 # new_id [NAME]: a container ID unique to this test, remembered for teardown.

@@ -4,9 +4,6 @@
 
 load helpers
 
-is_cgroup2() {
-	[ -f /sys/fs/cgroup/cgroup.controllers ]
-}
 
 # freezer_of PID: the file that says whether PID's cgroup is frozen.
 freezer_of() {

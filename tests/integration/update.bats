@@ -4,9 +4,6 @@
 
 load helpers
 
-is_cgroup2() {
-	[ -f /sys/fs/cgroup/cgroup.controllers ]
-}
 
 # cg_dir CTRL: the container's cgroup dir for v1 controller CTRL (or its
 # v2 dir), from the init's /proc/PID/cgroup.
