@@ -61,10 +61,12 @@ soak: build bundle
 test-clients: build
 	BERTH=$(CURDIR)/berth bash tests/clients/run.sh
 
-# The cgroup v2 lane: the cgroup suites in a qemu VM with only cgroup2 (tests/vm).
+# The cgroup v2 lane: the cgroup suites in a qemu VM with only cgroup2, then
+# the systemd cgroup driver in a second boot with systemd as init (tests/vm).
 .PHONY: test-vm
 test-vm: build bundle
 	BERTH=$(CURDIR)/berth GO_TAGS='$(GO_TAGS)' bash tests/vm/run.sh
+	BERTH=$(CURDIR)/berth GO_TAGS='$(GO_TAGS)' BERTH_VM_INIT=systemd bash tests/vm/run.sh
 
 test: deps build bundle unit fuzz-short integration test-clients test-vm
 

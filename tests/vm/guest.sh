@@ -65,8 +65,16 @@ if [ "$(awk '$9 == "cgroup2" && $5 == "/sys/fs/cgroup"' /proc/self/mountinfo | w
 	echo "BERTHVM-ERROR cgroup2 is not mounted at /sys/fs/cgroup"
 	layout_ok=
 fi
-if [ "$(cat /proc/self/cgroup)" != "0::/" ]; then
-	echo "BERTHVM-ERROR /proc/self/cgroup is not only 0::/"
+# Without systemd everything runs in the root cgroup, as on the host; under
+# systemd (SYSTEMD=1) this script is berth-vm.service, and systemd is init.
+want_cg=0::/
+[ "${SYSTEMD:-}" != 1 ] || want_cg=0::/system.slice/berth-vm.service
+if [ "$(cat /proc/self/cgroup)" != "$want_cg" ]; then
+	echo "BERTHVM-ERROR /proc/self/cgroup is $(cat /proc/self/cgroup), not only $want_cg"
+	layout_ok=
+fi
+if [ "${SYSTEMD:-}" = 1 ] && ! [ -d /run/systemd/system ]; then
+	echo "BERTHVM-ERROR systemd is not running (no /run/systemd/system)"
 	layout_ok=
 fi
 if grep -q -v '^#' /proc/cgroups 2>/dev/null && awk '!/^#/ && $2 != 0 { bad = 1 } END { exit !bad }' /proc/cgroups; then
@@ -197,7 +205,9 @@ fi
 echo
 echo "== kernel errors (dmesg -l emerg,alert,crit,err):"
 dmesg -l emerg,alert,crit,err 2>/dev/null | tail -n 40 | sed 's/^/   /'
-left=$(find /sys/fs/cgroup -mindepth 1 -type d 2>/dev/null)
+# (under systemd, less systemd's own: its slices, init.scope, this service)
+left=$(find /sys/fs/cgroup -mindepth 1 -type d 2>/dev/null |
+	grep -v -x -e '/sys/fs/cgroup/[a-z-]*\.slice' -e /sys/fs/cgroup/init.scope -e /sys/fs/cgroup/system.slice/berth-vm.service)
 if [ -n "$left" ]; then
 	echo "== cgroups left behind in the VM:"
 	echo "$left" | sed 's/^/   /'

@@ -18,6 +18,9 @@
 #   BERTH_VM_SCRIPT     a script to run in the VM instead of the tests
 #   BERTH_VM_CGROUP2_OPTS  cgroup2 mount options (default systemd's:
 #                       nsdelegate,memory_recursiveprot)
+#   BERTH_VM_INIT       "systemd": boot the host's systemd as PID 1 and run
+#                       the tests as its service (default suites: systemd,
+#                       the --systemd-cgroup driver; no Go tests)
 set -euo pipefail
 # (All in one block, parsed before it runs: editing this file during a
 # run cannot change what the run does.)
@@ -34,6 +37,19 @@ DEFAULT_SUITES="cgroups_resources run namespaces update pause cgroups_basic crea
 	kill:--all signals:kill.--all ps:paused|host.pids features:cgroup"
 
 BERTH=${BERTH:-$repo/berth}
+vm_init=${BERTH_VM_INIT:-}
+case $vm_init in
+"") ;;
+systemd)
+	# The suite of the systemd cgroup driver, with systemd as init.
+	DEFAULT_SUITES="systemd"
+	: "${BERTH_VM_GO_PKGS:= }"
+	;;
+*)
+	echo "vm: BERTH_VM_INIT=$vm_init: only \"systemd\" (or empty) is known" >&2
+	exit 1
+	;;
+esac
 suites=$(tr -s '[:space:]' ' ' <<<"${BERTH_VM_SUITES:-$DEFAULT_SUITES}" | sed 's/^ //; s/ $//')
 go_pkgs=${BERTH_VM_GO_PKGS:-./cgroups ./cgroups/devices}
 vm_timeout=${BERTH_VM_TIMEOUT:-1500}
@@ -119,6 +135,7 @@ BATS_JOBS=${BERTH_VM_JOBS:-2}
 BERTH_TEST_TIMEOUT=${BERTH_TEST_TIMEOUT:-240}
 BERTH_TIMEOUT=${BERTH_TIMEOUT:-120}
 SCRIPT=${BERTH_VM_SCRIPT:+$run/script.sh}
+SYSTEMD=${vm_init:+1}
 EOF
 # (copied: the VM has its own /tmp, where such a script often is)
 [ -z "${BERTH_VM_SCRIPT:-}" ] || cp "$BERTH_VM_SCRIPT" "$run/script.sh"
@@ -169,13 +186,18 @@ ls -1t "$cache"/logs/vm-*.log 2>/dev/null | tail -n +11 | xargs -r rm -f || true
 cmdline="console=ttyS0 quiet loglevel=3 panic=-1"
 cmdline="$cmdline norandmaps init_on_alloc=0 mitigations=off randomize_kstack_offset=off"
 cmdline="$cmdline cgroup_no_v1=all systemd.unified_cgroup_hierarchy=1"
-cmdline="$cmdline berthvm.guest=$here/guest.sh berthvm.env=$run/env berthvm.cgroup2=$cg2opts"
+cmdline="$cmdline berthvm.repo=$repo berthvm.guest=$here/guest.sh berthvm.env=$run/env berthvm.cgroup2=$cg2opts"
+if [ "$vm_init" = systemd ]; then
+	cmdline="$cmdline berthvm.systemd=1 systemd.unit=berth-vm.service systemd.show_status=0 systemd.log_level=warning"
+fi
 cmdline="$cmdline ${BERTH_VM_CMDLINE:-}"
 
 log "booting $(basename "$kdir") ($accel, $smp CPUs, $mem); console log: $console"
 t_boot=$(date +%s.%N)
 set +e
-timeout -k 10 "$vm_timeout" qemu-system-x86_64 \
+# (--foreground: qemu stays in this script's process group, so that a
+# caller who kills the group kills the VM too)
+timeout --foreground -k 10 "$vm_timeout" qemu-system-x86_64 \
 	-accel "$accel" -cpu "$cpu" -smp "$smp" -m "$mem" \
 	-nodefaults -no-user-config -display none -no-reboot \
 	-serial stdio \
