@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"runtime/debug"
 	"strconv"
@@ -106,10 +105,9 @@ func execProcess(ctx *cli.Context) (int, error) {
 		}
 		opts.Console = tty.child
 	}
-	var sigs chan os.Signal
+	var sigs *signalCatcher
 	if !detach {
-		sigs = make(chan os.Signal, 128)
-		signal.Notify(sigs)
+		sigs = catchSignals()
 	}
 	pid, err := c.Exec(opts)
 	if err != nil {
@@ -125,7 +123,7 @@ func execProcess(ctx *cli.Context) (int, error) {
 		return 0, nil
 	}
 	debug.SetGCPercent(100) // from here on we may live long
-	status := forwardUntilExit(pid, sigs, tty)
+	status := forwardUntilExit(pid, sigs.wait(), tty)
 	return status, nil
 }
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"os"
-	"os/signal"
 	"runtime/debug"
 
 	"github.com/urfave/cli/v2"
@@ -38,10 +37,9 @@ and waits for it, forwarding signals; then it deletes it (unless --keep).`,
 		}
 		// Catch signals before the container exists, so none is lost
 		// between its birth and the forwarding loop.
-		var sigs chan os.Signal
+		var sigs *signalCatcher
 		if !detach {
-			sigs = make(chan os.Signal, 128)
-			signal.Notify(sigs)
+			sigs = catchSignals()
 		}
 		var tty *ttyProxy
 		if !detach && ctx.String("console-socket") == "" {
@@ -70,7 +68,7 @@ and waits for it, forwarding signals; then it deletes it (unless --keep).`,
 			return nil
 		}
 		debug.SetGCPercent(100) // from here on we may live long
-		status := forwardUntilExit(c.State.InitPid, sigs, tty)
+		status := forwardUntilExit(c.State.InitPid, sigs.wait(), tty)
 		libcontainer.TraceStep("container exited")
 		if tty != nil {
 			tty.close()
@@ -93,8 +91,9 @@ func forwardUntilExit(pid int, sigs chan os.Signal, tty *ttyProxy) int {
 		s := sig.(unix.Signal)
 		switch s {
 		case unix.SIGCHLD:
+			// No signal.Stop: it costs a round trip per signal like
+			// Notify, and berth is about to exit anyway.
 			if status, done := reap(pid); done {
-				signal.Stop(sigs)
 				return status
 			}
 		case unix.SIGWINCH:
