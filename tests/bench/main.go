@@ -344,12 +344,20 @@ func main() {
 	if *many > 0 {
 		steps = append(steps, func() error { return b.many(*many, *sleepBundle) })
 	}
+	// The state roots are ours: remove them (empty by then) however we end.
+	removeRoots := func() {
+		for _, r := range rts {
+			_ = os.Remove(r.Root)
+		}
+	}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			fmt.Fprintln(os.Stderr, "bench:", err)
+			removeRoots()
 			os.Exit(1)
 		}
 	}
+	removeRoots()
 	b.print()
 	if err := os.MkdirAll(filepath.Dir(*out), 0o755); err == nil {
 		data, _ := json.MarshalIndent(map[string]any{"date": time.Now().UTC(), "reps": *reps, "results": b.results}, "", "  ")

@@ -156,6 +156,8 @@ if [ $(printf %q "$repo_mnt") != / ]; then
 	mount --bind $(printf %q "$repo_mnt") $(printf %q "$run/root$repo_mnt")
 	mount -o remount,bind,ro $(printf %q "$run/root$repo_mnt")
 fi
+# virtiofsd keeps a pid file in /run/virtiofsd: a private tmpfs takes it
+mount -t tmpfs -o mode=0755 tmpfs /run
 exec $virtiofsd --socket-path=$(printf %q "$run/vfs.sock") -o source=$(printf %q "$run/root") \
 	-o cache=always -o log_level=err
 EOF
