@@ -6,14 +6,16 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
-	"syscall"
+	"sync"
 	"text/tabwriter"
 	"time"
 
 	"github.com/moby/sys/user"
 	"github.com/sirupsen/logrus"
 	"github.com/urfave/cli/v2"
+	"golang.org/x/sys/unix"
 
 	"github.com/berth-runtime/berth/libcontainer"
 )
@@ -76,37 +78,55 @@ func listContainers(ctx *cli.Context) ([]containerState, error) {
 	if err != nil {
 		return nil, err
 	}
-	var states []containerState
-	owners := map[uint32]string{}
-	for _, id := range ids {
-		c, err := libcontainer.Load(root, id)
-		if err != nil {
-			var corrupt *libcontainer.CorruptStateError
-			if errors.As(err, &corrupt) {
-				// Say so: whoever cleans up from this list must see it.
-				logrus.Warnf("load container %s: %v", id, err)
+	// Each container costs a few file reads (state.json, /proc/<pid>/stat,
+	// the freezer): with many containers, read them on every CPU.
+	workers := min(runtime.NumCPU(), 4, len(ids)/64+1)
+	if workers > 1 {
+		runtime.GOMAXPROCS(workers)
+	}
+	loaded := make([]*containerState, len(ids))
+	var owners sync.Map // uid -> name
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(ids); i += workers {
+				c, err := libcontainer.Load(root, ids[i])
+				if err != nil {
+					var corrupt *libcontainer.CorruptStateError
+					if errors.As(err, &corrupt) {
+						logrus.Warnf("load container %s: %v", ids[i], err)
+					}
+					continue
+				}
+				s := newContainerState(c, ownerOf(filepath.Join(root, ids[i]), &owners))
+				loaded[i] = &s
 			}
-			continue
+		}()
+	}
+	wg.Wait()
+	var states []containerState
+	for _, s := range loaded {
+		if s != nil {
+			states = append(states, *s)
 		}
-		states = append(states, newContainerState(c, ownerOf(filepath.Join(root, id), owners)))
 	}
 	return states, nil
 }
 
-// ownerOf names the owner of a state dir, "#<uid>" when /etc/passwd does not.
-func ownerOf(dir string, cache map[uint32]string) string {
-	fi, err := os.Stat(dir)
-	if err != nil {
+func ownerOf(dir string, cache *sync.Map) string {
+	var st unix.Stat_t
+	if err := unix.Stat(dir, &st); err != nil {
 		return ""
 	}
-	uid := fi.Sys().(*syscall.Stat_t).Uid
-	if name, ok := cache[uid]; ok {
-		return name
+	if name, ok := cache.Load(st.Uid); ok {
+		return name.(string)
 	}
-	name := "#" + strconv.FormatUint(uint64(uid), 10)
-	if u, err := user.LookupUid(int(uid)); err == nil {
+	name := "#" + strconv.FormatUint(uint64(st.Uid), 10)
+	if u, err := user.LookupUid(int(st.Uid)); err == nil {
 		name = u.Name
 	}
-	cache[uid] = name
+	cache.Store(st.Uid, name)
 	return name
 }

@@ -131,7 +131,8 @@ func (c *Container) Status() Status {
 		}
 		return Stopped
 	}
-	if !processAlive(c.State.InitPid, c.State.InitStartTime) {
+	st, alive := aliveStat(c.State.InitPid, c.State.InitStartTime)
+	if !alive {
 		return Stopped
 	}
 	if c.State.Creating {
@@ -143,7 +144,7 @@ func (c *Container) Status() Status {
 	if _, err := os.Lstat(filepath.Join(c.Dir, fifoName)); err == nil {
 		// A `start` that died after releasing init leaves the fifo behind:
 		// only an init that has not exec'd yet is created.
-		if st, err := readProcStat(c.State.InitPid); err == nil && st.Comm == initComm {
+		if st.Comm == initComm {
 			return Created
 		}
 	}

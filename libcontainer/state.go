@@ -112,7 +112,7 @@ func checkState(dir string, st *State) error {
 }
 
 func loadState(dir string) (*State, error) {
-	data, err := os.ReadFile(filepath.Join(dir, stateFile))
+	data, err := readSmallFile(filepath.Join(dir, stateFile))
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, errNoState
