@@ -29,7 +29,7 @@ unshare -m --propagation private bash -c '
 rc=$?
 # The hierarchy can outlive our namespace a little (its last processes are
 # still being reaped); mounting it again and letting go releases it.
-for i in $(seq 20); do
+for i in $(seq 60); do
 	grep -qw hugetlb /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null && break
 	sleep 0.5
 	unshare -m --propagation private bash -c '
