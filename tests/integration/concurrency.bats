@@ -121,7 +121,7 @@ canaries_untouched() {
 			echo "$rc" >"$TEST_DIR/c.$i.rc"
 		) &
 		pids+=($!)
-		echo $! >>"$TEST_DIR/bg.pids"
+		track $!
 	done
 	for i in "${pids[@]}"; do
 		wait "$i" || true
@@ -194,7 +194,7 @@ lifecycle() {
 	for id in "${ids[@]}"; do
 		lifecycle "$id" &
 		pids+=($!)
-		echo $! >>"$TEST_DIR/bg.pids"
+		track $!
 	done
 	local failed=0
 	for i in "${!pids[@]}"; do
@@ -364,7 +364,7 @@ exited_container() {
 	update_config '.hooks = {"createRuntime": [{"path": $p}]}' --arg p "$TEST_DIR/slow-hook"
 	berth create --bundle "$BUNDLE" "$ID" >"$TEST_DIR/create.out" 2>"$TEST_DIR/create.err" </dev/null &
 	local cp=$! st
-	echo "$cp" >>"$TEST_DIR/bg.pids"
+	track "$cp"
 	# wait until the create is in its hook
 	wait_for test -e "$TEST_DIR/in-hook"
 	st=$(berth state "$ID" 2>&1 | jq -r .status 2>/dev/null) || st=

@@ -26,26 +26,9 @@ setup_file() {
 	build_recvtty
 }
 
-# track PID: a background process of the test, killed in teardown if the
-# test failed before it ended.
-track() {
-	echo "$1" >>"$TEST_DIR/bg.pids"
-}
-
 teardown() {
-	local p
-	for p in $(cat "$TEST_DIR/bg.pids" 2>/dev/null); do
-		kill -9 "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
 	# a failed --ignore-paused test must not leave a frozen container
-	local f
-	for f in $(find /sys/fs/cgroup -path "*${TAG:-none}*" -name freezer.state 2>/dev/null); do
-		echo THAWED >"$f" 2>/dev/null || true
-	done
-	for f in $(find /sys/fs/cgroup -path "*${TAG:-none}*" -name cgroup.freeze 2>/dev/null); do
-		echo 0 >"$f" 2>/dev/null || true
-	done
+	thaw_test_cgroups
 	teardown_common
 }
 

@@ -5,21 +5,6 @@
 
 load helpers
 
-# track PID: a background process of the test, killed in teardown if the
-# test failed before it ended.
-track() {
-	echo "$1" >>"$TEST_DIR/bg.pids"
-}
-
-teardown() {
-	local p
-	for p in $(cat "$TEST_DIR/bg.pids" 2>/dev/null); do
-		kill -9 "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
-	teardown_common
-}
-
 # fd_link PID N: what fd N of PID is, as the host sees it, or "closed".
 fd_link() {
 	readlink "/proc/$1/fd/$2" 2>/dev/null || echo closed

@@ -102,6 +102,13 @@ add_mount() {
 	update_config '.mounts += [$m]' --argjson m "$1"
 }
 
+# bind_json SRC DEST [OPTIONS]: a bind mount object (OPTIONS a JSON array,
+# default ["bind"]).
+bind_json() {
+	jq -cn --arg s "$1" --arg d "$2" --argjson o "${3:-[\"bind\"]}" \
+		'{destination: $d, type: "bind", source: $s, options: $o}'
+}
+
 # share_dir: bind-mount a fresh host dir $SHARED (rw) at /mnt in the
 # container: a channel for files written inside and read by the test.
 share_dir() {
@@ -399,10 +406,40 @@ delete_all() {
 	return 0
 }
 
+# track PID: a background process of the test, killed in teardown if the
+# test failed before it ended.
+track() {
+	echo "$1" >>"$TEST_DIR/bg.pids"
+}
+
+# kill_tracked: SIGKILL (and reap, when ours) every tracked process.
+kill_tracked() {
+	local p
+	for p in $(cat "$TEST_DIR/bg.pids" 2>/dev/null); do
+		kill -9 "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+}
+
+# thaw_test_cgroups: thaw every frozen cgroup this test made, so that a
+# runtime that fails to delete a paused container cannot leave frozen
+# processes (that nothing could kill) and cgroups behind.
+thaw_test_cgroups() {
+	local f
+	[ -n "${TAG:-}" ] || return 0
+	for f in $(find /sys/fs/cgroup -path "*${TAG}*" \( -name freezer.state -o -name cgroup.freeze \) 2>/dev/null); do
+		case $f in
+		*/freezer.state) echo THAWED >"$f" 2>/dev/null || true ;;
+		*) echo 0 >"$f" 2>/dev/null || true ;;
+		esac
+	done
+}
+
 teardown_common() {
 	[ -n "${TAG:-}" ] && [ -d "${TEST_DIR:-}" ] || return 0
 	cd /
 	stop_watchdog
+	kill_tracked
 	local i ok=
 	delete_all
 	# Deleting is synchronous, but reaping of killed processes is not.

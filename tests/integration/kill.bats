@@ -120,8 +120,11 @@ USR2"
 	wait_for_status "$ID" stopped
 	run --separate-stderr berth kill "$ID" KILL
 	assert_status 1
-	assert_contains "container not running" "$stderr"
-	assert_one_line_error
+	assert_error "container not running"
+	# the default signal too
+	run --separate-stderr berth kill "$ID"
+	assert_status 1
+	assert_error "container not running"
 }
 
 @test "kill a nonexistent container: container does not exist, exit 1" {

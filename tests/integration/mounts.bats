@@ -8,10 +8,6 @@ mi() {
 	echo "grep ' $1 ' /proc/self/mountinfo"
 }
 
-bind_json() { # SRC DEST OPTIONS(json array)
-	echo "{\"destination\":\"$2\",\"type\":\"bind\",\"source\":\"$1\",\"options\":$3}"
-}
-
 @test "bind mount rw: writes inside land on the host" {
 	mkdir -p "$TEST_DIR/src"
 	echo host-data >"$TEST_DIR/src/file"

@@ -32,20 +32,6 @@ assert_frozen() {
 	[ "$st" = "$want" ] || fail "$f: '$st', want '$want'"
 }
 
-# thaw_test_cgroups: thaw every frozen cgroup this test made, so that a
-# runtime that fails to delete a paused container cannot leave frozen
-# processes (that nothing could kill) and cgroups behind.
-thaw_test_cgroups() {
-	local f
-	[ -n "${TAG:-}" ] || return 0
-	for f in $(find /sys/fs/cgroup -path "*${TAG}*" \( -name freezer.state -o -name cgroup.freeze \) 2>/dev/null); do
-		case $f in
-		*/freezer.state) echo THAWED >"$f" 2>/dev/null || true ;;
-		*) echo 0 >"$f" 2>/dev/null || true ;;
-		esac
-	done
-}
-
 teardown() {
 	thaw_test_cgroups
 	teardown_common

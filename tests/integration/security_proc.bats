@@ -46,19 +46,6 @@ setup() {
 	cd "$BUNDLE"
 }
 
-teardown() {
-	local p
-	for p in $(cat "$TEST_DIR/bg.pids" 2>/dev/null); do
-		kill -9 "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
-	teardown_common
-}
-
-bind_json() {
-	jq -cn --arg s "$1" --arg d "$2" '{destination: $d, type: "bind", source: $s, options: ["bind"]}'
-}
-
 # symlinked_proc: a private rootfs whose /proc is a symlink to /fakeproc, so
 # that the proc mount lands there and mounts under /fakeproc are not
 # "under /proc" by name.
@@ -96,7 +83,7 @@ symlinked_proc() {
 	symlinked_proc
 	BERTH_TEST_TAG=$TAG sleep 1000 3>&- &
 	local decoy=$!
-	echo "$decoy" >>"$TEST_DIR/bg.pids"
+	track "$decoy"
 	[ "$(cat "/proc/$decoy/oom_score_adj")" = 0 ]
 	add_mount "$(bind_json "/proc/$decoy/oom_score_adj" /fakeproc/sys/net/ipv4/ip_forward)"
 	update_config '.linux.sysctl = {"net.ipv4.ip_forward": "500"}'

@@ -49,15 +49,6 @@ setup() {
 	cd "$BUNDLE"
 }
 
-teardown() {
-	local p
-	for p in $(cat "$TEST_DIR/bg.pids" 2>/dev/null); do
-		kill -9 "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
-	teardown_common
-}
-
 # install_probe: a private rootfs with tests/cmd/secprobe at /bin/secprobe.
 install_probe() {
 	use_private_rootfs
@@ -389,7 +380,7 @@ ping 1"
 	# Fails with: noseccomp (no connection: the agent log stays empty).
 	local sock=$TEST_DIR/agent.sock log=$TEST_DIR/agent.log
 	"$SECCOMP_AGENT_BIN" -socket "$sock" -errno 18 -log "$log" </dev/null >"$TEST_DIR/agent.out" 2>&1 3>&- &
-	echo $! >>"$TEST_DIR/bg.pids"
+	track $!
 	wait_for test -S "$sock"
 	seccomp "$(jq -cn --arg s "$sock" '{defaultAction: "SCMP_ACT_ALLOW", listenerPath: $s,
 		listenerMetadata: "meta-data-for-the-agent",

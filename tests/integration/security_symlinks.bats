@@ -48,19 +48,6 @@ setup() {
 	cd "$BUNDLE"
 }
 
-teardown() {
-	local p
-	for p in $(cat "$TEST_DIR/bg.pids" 2>/dev/null); do
-		kill -9 "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
-	teardown_common
-}
-
-bind_json() {
-	jq -cn --arg s "$1" --arg d "$2" '{destination: $d, type: "bind", source: $s, options: ["bind"]}'
-}
-
 # dev_from_rootfs: the container's /dev is the rootfs's /devsrc, bind-mounted:
 # the image, not the runtime, decides what /dev/null and /dev/console are.
 dev_from_rootfs() {
@@ -196,7 +183,7 @@ tmpfs"
 	ln -s /proc/sys/kernel/core_pattern "$PRIVATE_ROOTFS/devsrc/console"
 	local sock=$TEST_DIR/console.sock
 	"$RECVTTY_BIN" -mode null "$sock" </dev/null >"$TEST_DIR/recvtty.out" 2>&1 3>&- &
-	echo $! >>"$TEST_DIR/bg.pids"
+	track $!
 	wait_for test -S "$sock"
 	update_config '.process.terminal = true'
 	set_cmd 'sleep 100'

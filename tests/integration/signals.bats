@@ -7,21 +7,6 @@
 
 load helpers
 
-# track PID: a background process of the test, killed in teardown if the
-# test failed before it ended.
-track() {
-	echo "$1" >>"$TEST_DIR/bg.pids"
-}
-
-teardown() {
-	local p
-	for p in $(cat "$TEST_DIR/bg.pids" 2>/dev/null); do
-		kill -9 "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
-	teardown_common
-}
-
 # start_bg ARGS...: the runtime in the background, with no timeout wrapper
 # so that BG is the runtime's own pid (signals sent to BG reach it).
 start_bg() {
@@ -214,19 +199,6 @@ EOF
 	assert_output running
 	berth kill "$ID" KILL
 	wait_for_status "$ID" stopped
-}
-
-@test "kill of a stopped container: container not running, exit 1" {
-	set_args true
-	berth create --bundle "$BUNDLE" "$ID"
-	berth start "$ID"
-	wait_for_status "$ID" stopped
-	run --separate-stderr berth kill "$ID" KILL
-	assert_status 1
-	assert_error "container not running"
-	run --separate-stderr berth kill "$ID"
-	assert_status 1
-	assert_error "container not running"
 }
 
 @test "kill --all of a stopped container kills what its init left in the cgroup (no pid namespace)" {

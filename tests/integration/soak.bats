@@ -23,15 +23,6 @@ setup() {
 	: >"$TEST_DIR/bg.pids"
 }
 
-teardown() {
-	local p
-	for p in $(cat "$TEST_DIR/bg.pids" 2>/dev/null); do
-		kill -9 "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
-	teardown_common
-}
-
 note() {
 	echo "# $*" >&3
 }
@@ -111,7 +102,7 @@ vm() {
 	exec {TICK}<>"$TEST_DIR/tick"
 	"$BERTH" --root "$BERTH_ROOT" run --bundle "$BUNDLE" "$ID" </dev/null >"$TEST_DIR/run.out" 2>"$TEST_DIR/run.err" 3>&- &
 	BPID=$!
-	echo "$BPID" >>"$TEST_DIR/bg.pids"
+	track "$BPID"
 	wait_for_file "$SHARED/ready"
 	local rss_start fds_start threads_start rss0 rss1 hwm1 t0 t1
 	rss_start=$(vm VmRSS)

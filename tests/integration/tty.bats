@@ -29,21 +29,6 @@ setup_file() {
 	build_recvtty
 }
 
-# track PID: a background process of the test, killed in teardown if the
-# test failed before it ended.
-track() {
-	echo "$1" >>"$TEST_DIR/bg.pids"
-}
-
-teardown() {
-	local p
-	for p in $(cat "$TEST_DIR/bg.pids" 2>/dev/null); do
-		kill -9 "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
-	teardown_common
-}
-
 # start_recvtty MODE [STDIN]: recvtty listening on $SOCK, writing the pty
 # name it receives to $TEST_DIR/ptyname and what the pty prints to
 # $TEST_DIR/tty.out.
