@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/berth-runtime/berth/internal/sysfile"
 )
 
 // FileError is a failed operation on a cgroup file or directory. Its text is
@@ -49,7 +51,7 @@ type writer func(dir, name, val string) error
 // It never creates the file: a missing knob is an error (ENOENT).
 func writeFile(dir, name, val string) error {
 	p := filepath.Join(dir, name)
-	fd, err := openRetry(p, unix.O_WRONLY|unix.O_TRUNC|unix.O_CLOEXEC)
+	fd, err := sysfile.Open(p, unix.O_WRONLY|unix.O_TRUNC|unix.O_CLOEXEC)
 	if err != nil {
 		return &FileError{Op: "write", Path: p, Value: val, Err: err}
 	}
@@ -66,38 +68,14 @@ func writeFile(dir, name, val string) error {
 	return nil
 }
 
-func openRetry(p string, flags int) (int, error) {
-	for {
-		fd, err := unix.Open(p, flags, 0)
-		if err != unix.EINTR {
-			return fd, err
-		}
-	}
-}
-
 // readFile returns the content of dir/name.
 func readFile(dir, name string) (string, error) {
 	p := filepath.Join(dir, name)
-	fd, err := openRetry(p, unix.O_RDONLY|unix.O_CLOEXEC)
+	data, err := sysfile.Read(p)
 	if err != nil {
 		return "", &FileError{Op: "read", Path: p, Err: err}
 	}
-	defer unix.Close(fd)
-	var buf []byte
-	chunk := make([]byte, 4096)
-	for {
-		n, err := unix.Read(fd, chunk)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return "", &FileError{Op: "read", Path: p, Err: err}
-		}
-		if n == 0 {
-			return string(buf), nil
-		}
-		buf = append(buf, chunk[:n]...)
-	}
+	return string(data), nil
 }
 
 // readTrim reads a one-value file without its trailing newline.

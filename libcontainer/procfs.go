@@ -6,7 +6,7 @@ import (
 	"os"
 	"strconv"
 
-	"golang.org/x/sys/unix"
+	"github.com/berth-runtime/berth/internal/sysfile"
 )
 
 // procStat is the part of /proc/<pid>/stat berth needs.
@@ -77,33 +77,12 @@ func aliveStat(pid int, startTime uint64) (procStat, bool) {
 	return st, st.StartTime == startTime && st.State != 'Z' && st.State != 'X' && st.Flags&pfExiting == 0
 }
 
-// readSmallFile reads a file of a few KiB (state.json, a /proc file) with
-// plain open/read/close: os.ReadFile adds an fstat, a poller check and an
-// extra read, which `list` pays for every container.
+// readSmallFile is sysfile.Read with the path in its error, like
+// os.ReadFile's (errors.Is(err, os.ErrNotExist) holds).
 func readSmallFile(path string) ([]byte, error) {
-	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	for err == unix.EINTR {
-		fd, err = unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	}
+	data, err := sysfile.Read(path)
 	if err != nil {
-		return nil, &os.PathError{Op: "open", Path: path, Err: err}
+		return nil, &os.PathError{Op: "read", Path: path, Err: err}
 	}
-	defer unix.Close(fd)
-	buf := make([]byte, 0, 2048)
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := unix.Read(fd, buf[len(buf):cap(buf)])
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return nil, &os.PathError{Op: "read", Path: path, Err: err}
-		}
-		if n == 0 {
-			return buf, nil
-		}
-		buf = buf[:len(buf)+n]
-	}
+	return data, nil
 }
