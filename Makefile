@@ -41,11 +41,13 @@ unit:
 integration: build berth-fault bundle
 	BERTH=$(CURDIR)/berth BERTH_FAULT_BIN=$(CURDIR)/berth-fault bash tests/run-bats.sh tests/integration
 
-# Short fuzz runs of config and state loading (make fuzz for long ones).
+# Short fuzz runs of config and state loading, and of the generated spec
+# decoder against encoding/json (make fuzz for long ones).
 FUZZTIME ?= 10s
 fuzz-short:
 	$(GO) test -run XXX -fuzz FuzzLoadAndValidate -fuzztime $(FUZZTIME) ./specconv/
 	$(GO) test -run XXX -fuzz FuzzLoadState -fuzztime $(FUZZTIME) ./libcontainer/
+	$(GO) test -run XXX -fuzz FuzzAgreesWithEncodingJSON -fuzztime $(FUZZTIME) ./internal/specjson/
 
 fuzz:
 	$(MAKE) fuzz-short FUZZTIME=5m

@@ -13,6 +13,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/urfave/cli/v2"
 
+	"github.com/berth-runtime/berth/internal/specjson"
 	"github.com/berth-runtime/berth/libcontainer"
 	"github.com/berth-runtime/berth/specconv"
 )
@@ -136,8 +137,10 @@ func execProcessSpec(ctx *cli.Context, spec *specs.Spec) (*specs.Process, error)
 			return nil, err
 		}
 		var p specs.Process
-		if err := json.Unmarshal(data, &p); err != nil {
-			return nil, fmt.Errorf("%s: %w", filepath.Base(path), err)
+		if !specjson.UnmarshalProcess(data, &p) {
+			if err := json.Unmarshal(data, &p); err != nil {
+				return nil, fmt.Errorf("%s: %w", filepath.Base(path), err)
+			}
 		}
 		if err := specconv.ValidateProcess(&p); err != nil {
 			return nil, err

@@ -158,7 +158,7 @@ func (e *execProcess) start(pidfd *os.File) (int, error) {
 	}
 	cfg.SeccompFlagsSet = seccompFlagsSet(e.spec)
 	enc := json.NewEncoder(e.conn)
-	if err := enc.Encode(cfg); err != nil {
+	if err := enc.Encode(cfg.toWire()); err != nil {
 		return 0, fmt.Errorf("send config to init: %w", err)
 	}
 	if err := e.waitExec(enc, json.NewDecoder(e.conn), scmp); err != nil {

@@ -68,6 +68,7 @@ func newIniter() (*initer, error) {
 	if err := it.dec.Decode(&cfg); err != nil {
 		return it, fmt.Errorf("read init config: %w", err)
 	}
+	cfg.fromWire()
 	if cfg.Spec == nil || cfg.process() == nil {
 		return it, errors.New("init config without a process")
 	}

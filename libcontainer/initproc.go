@@ -349,7 +349,7 @@ func (p *initProcess) handshake() error {
 	cfg.SeccompProgram = prog
 	cfg.SeccompFlagsSet = seccompFlagsSet(p.spec)
 	enc := json.NewEncoder(p.conn)
-	if err := enc.Encode(cfg); err != nil {
+	if err := enc.Encode(cfg.toWire()); err != nil {
 		return p.initDied(fmt.Errorf("send config to init: %w", err))
 	}
 	dec := json.NewDecoder(p.conn)

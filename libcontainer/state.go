@@ -9,6 +9,8 @@ import (
 	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/berth-runtime/berth/internal/specjson"
 )
 
 // Files in a container's state directory (<root>/<id>/).
@@ -18,9 +20,15 @@ const (
 	fifoName   = "exec.fifo"   // init blocks opening it until `start`
 )
 
+//go:generate go tool easyjson -output_filename state_easyjson.go state.go
+//go:generate sed -i "s#\"github.com/mailru/easyjson\"#\"github.com/berth-runtime/berth/internal/jsoniface\"#" state_easyjson.go
+
 // State is what berth keeps about a container beyond its spec. The spec itself
 // is stored next to it (configFile) and loaded only by commands that need it,
-// so `state` and `list` read one small file per container.
+// so `state` and `list` read one small file per container. Its (un)marshalers
+// are generated (no reflection: `list` reads a thousand of them).
+//
+//easyjson:json
 type State struct {
 	ID     string `json:"id"`
 	Bundle string `json:"bundle"`
@@ -55,6 +63,9 @@ type State struct {
 	Rootless bool         `json:"rootless,omitempty"`
 }
 
+// plainState is State without its generated decoder, for encoding/json.
+type plainState State
+
 // writeFileAtomic writes data to path through a temporary file and rename,
 // so readers never see a partial file.
 func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
@@ -80,7 +91,7 @@ func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
 }
 
 func saveState(dir string, st *State) error {
-	data, err := json.Marshal(st)
+	data, err := st.MarshalJSON()
 	if err != nil {
 		return err
 	}
@@ -120,8 +131,13 @@ func loadState(dir string) (*State, error) {
 		return nil, err
 	}
 	var st State
-	if err := json.Unmarshal(data, &st); err != nil {
-		return nil, &CorruptStateError{Path: filepath.Join(dir, stateFile), Err: err}
+	if st.UnmarshalJSON(data) != nil {
+		// Not a file we wrote: encoding/json decodes it as it can or says,
+		// in one line, what is wrong with it.
+		st = State{}
+		if err := json.Unmarshal(data, (*plainState)(&st)); err != nil {
+			return nil, &CorruptStateError{Path: filepath.Join(dir, stateFile), Err: err}
+		}
 	}
 	if err := checkState(dir, &st); err != nil {
 		return nil, &CorruptStateError{Path: filepath.Join(dir, stateFile), Err: err}
@@ -144,7 +160,7 @@ func (e *CorruptStateError) Error() string {
 func (e *CorruptStateError) Unwrap() error { return e.Err }
 
 func saveSpec(dir string, spec *specs.Spec) error {
-	data, err := json.Marshal(spec)
+	data, err := specjson.Marshal(spec)
 	if err != nil {
 		return err
 	}
@@ -157,6 +173,10 @@ func loadSpec(dir string) (*specs.Spec, error) {
 		return nil, err
 	}
 	var spec specs.Spec
+	if specjson.Unmarshal(data, &spec) {
+		return &spec, nil
+	}
+	// Not a file we wrote: encoding/json says what is wrong with it.
 	if err := json.Unmarshal(data, &spec); err != nil {
 		return nil, fmt.Errorf("corrupt saved config %s: %w", filepath.Join(dir, configFile), err)
 	}

@@ -15,6 +15,8 @@ import (
 	"unicode/utf8"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/berth-runtime/berth/internal/specjson"
 )
 
 // ConfigName is the name of the configuration file inside a bundle.
@@ -51,6 +53,11 @@ func DecodeSpec(data []byte, name string) (*specs.Spec, error) {
 		return nil, &ConfigError{File: name, Msg: "invalid UTF-8 at " + position(data, off)}
 	}
 	var s specs.Spec
+	if specjson.Unmarshal(data, &s) {
+		return &s, nil
+	}
+	// The generated decoder takes only plain, well-formed configs; for the
+	// rest encoding/json decides, and names what is wrong.
 	if err := json.Unmarshal(data, &s); err != nil {
 		return nil, jsonError(data, name, err)
 	}
