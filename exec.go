@@ -155,11 +155,9 @@ func execProcessSpec(ctx *cli.Context, spec *specs.Spec) (*specs.Process, error)
 	if len(p.Args) == 0 {
 		return nil, errors.New("args must not be empty")
 	}
-	if ctx.IsSet("tty") {
-		p.Terminal = ctx.Bool("tty")
-	} else {
-		p.Terminal = false
-	}
+	// Not the container's setting: exec has a terminal only with -t, as in
+	// runc. (ctx.Bool, not IsSet: urfave/cli's IsSet runs a regexp per flag.)
+	p.Terminal = ctx.Bool("tty")
 	if cwd := ctx.String("cwd"); cwd != "" {
 		p.Cwd = cwd
 	}

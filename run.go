@@ -100,8 +100,6 @@ func forwardUntilExit(pid int, sigs chan os.Signal, tty *ttyProxy) int {
 			if tty != nil {
 				tty.resize()
 			}
-		case unix.SIGURG:
-			// The Go runtime's own preemption signal.
 		default:
 			_ = unix.Kill(pid, s)
 		}

@@ -118,17 +118,24 @@ func (e *execProcess) start(pidfd *os.File) (int, error) {
 	}
 	e.stage = stage
 	faultPoint("exec:after-stage")
-	if err := e.joinCgroup(); err != nil {
-		return 0, err
-	}
-	faultPoint("exec:after-cgroup")
-	b := &nsenter.Bootstrap{JoinPidfd: fdnums[envPidfdFD], JoinFlags: e.namespaceFlags()}
+	// The stage joins the namespaces while we put it in the cgroup (the
+	// first move into a cgroup waits for an RCU grace period, milliseconds);
+	// it waits for SendCgroupReady before it forks the process.
+	b := &nsenter.Bootstrap{JoinPidfd: fdnums[envPidfdFD], JoinFlags: e.namespaceFlags(), CgroupSync: true}
 	if e.opts.Process.OOMScoreAdj != nil {
 		b.OOMScoreAdj = strconv.Itoa(*e.opts.Process.OOMScoreAdj)
 	}
 	if _, err := e.conn.Write(b.Encode()); err != nil {
 		return 0, fmt.Errorf("send bootstrap: %w", err)
 	}
+	if err := e.joinCgroup(); err != nil {
+		return 0, err
+	}
+	faultPoint("exec:after-cgroup")
+	if err := nsenter.SendCgroupReady(e.conn); err != nil {
+		return 0, fmt.Errorf("tell the stage its cgroup is ready: %w", err)
+	}
+	traceStep("exec: cgroup joined")
 	pid, err := nsenter.Await(e.conn, nil)
 	if err != nil {
 		_ = e.stage.Kill() // it may be blocked waiting for us
