@@ -28,10 +28,12 @@ unshare -m --propagation private bash -c '
 ' "$out/bench" "$PWD/$out" "$@"
 rc=$?
 # The hierarchy can outlive our namespace a little (its last processes are
-# still being reaped); mounting it again and letting go releases it.
-for i in $(seq 60); do
+# still being reaped). Mounting it again and letting go releases it, but each
+# mount pins it anew for a while: try that only every 10 s, wait up to 60 s.
+for i in $(seq 120); do
 	grep -qw hugetlb /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null && break
 	sleep 0.5
+	[ $((i % 20)) = 0 ] || continue
 	unshare -m --propagation private bash -c '
 		mount -t tmpfs none /mnt && mkdir /mnt/h && mount -t cgroup -o hugetlb none /mnt/h &&
 		find /mnt/h -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null
