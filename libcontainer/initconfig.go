@@ -8,6 +8,7 @@ import (
 
 //go:generate go tool easyjson -output_filename initconfig_easyjson.go initconfig.go
 //go:generate sed -i "s#\"github.com/mailru/easyjson\"#\"github.com/berth-runtime/berth/internal/jsoniface\"#" initconfig_easyjson.go
+//go:generate gofmt -w initconfig_easyjson.go
 
 // initConfig is everything the container's init (P1) needs, sent by the
 // parent as one JSON value (step 3 in sync.go). Its (un)marshalers are

@@ -4,8 +4,8 @@ package libcontainer
 
 import (
 	json "encoding/json"
-	specjson "github.com/berth-runtime/berth/internal/specjson"
 	easyjson "github.com/berth-runtime/berth/internal/jsoniface"
+	specjson "github.com/berth-runtime/berth/internal/specjson"
 	jlexer "github.com/mailru/easyjson/jlexer"
 	jwriter "github.com/mailru/easyjson/jwriter"
 )

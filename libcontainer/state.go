@@ -9,6 +9,7 @@ import (
 	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
 
 	"github.com/berth-runtime/berth/internal/specjson"
 )
@@ -22,6 +23,7 @@ const (
 
 //go:generate go tool easyjson -output_filename state_easyjson.go state.go
 //go:generate sed -i "s#\"github.com/mailru/easyjson\"#\"github.com/berth-runtime/berth/internal/jsoniface\"#" state_easyjson.go
+//go:generate gofmt -w state_easyjson.go
 
 // State is what berth keeps about a container beyond its spec. The spec itself
 // is stored next to it (configFile) and loaded only by commands that need it,
@@ -82,12 +84,26 @@ func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(tmp.Name(), path)
+		err = replaceFile(tmp.Name(), path)
 	}
 	if err != nil {
 		os.Remove(tmp.Name())
 	}
 	return err
+}
+
+// replaceFile moves tmp to path atomically. An existing path is swapped
+// with tmp (RENAME_EXCHANGE) and the old file, now at tmp, removed: a plain
+// rename over an existing file makes ext4 (auto_da_alloc) start writing the
+// new file to disk at once, which took ~0.2 ms per state save where /run is
+// ext4 (docs/performance.md). Readers see the old or the new file either way.
+func replaceFile(tmp, path string) error {
+	err := unix.Renameat2(unix.AT_FDCWD, tmp, unix.AT_FDCWD, path, unix.RENAME_EXCHANGE)
+	if err == nil {
+		return os.Remove(tmp)
+	}
+	// No file to swap with yet (ENOENT), or a filesystem without exchange.
+	return os.Rename(tmp, path)
 }
 
 func saveState(dir string, st *State) error {

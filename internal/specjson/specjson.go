@@ -13,6 +13,7 @@ package specjson
 
 //go:generate go tool easyjson -disallow_unknown_fields -output_filename spec_easyjson.go specjson.go
 //go:generate sed -i "s#\"github.com/mailru/easyjson\"#\"github.com/berth-runtime/berth/internal/jsoniface\"#" spec_easyjson.go
+//go:generate gofmt -w spec_easyjson.go
 
 import (
 	"bytes"
