@@ -37,23 +37,21 @@ type Process specs.Process
 // false when that decoder refused data; s is then zeroed, ready for a
 // decode with encoding/json.
 func Unmarshal(data []byte, s *specs.Spec) bool {
-	if !plain(data) {
-		return false
-	}
-	if err := (*Spec)(s).UnmarshalJSON(data); err != nil {
-		*s = specs.Spec{}
-		return false
-	}
-	return true
+	return decode(data, s, (*Spec)(s).UnmarshalJSON)
 }
 
 // UnmarshalProcess is Unmarshal for a process (exec --process).
 func UnmarshalProcess(data []byte, p *specs.Process) bool {
+	return decode(data, p, (*Process)(p).UnmarshalJSON)
+}
+
+func decode[T any](data []byte, v *T, generated func([]byte) error) bool {
 	if !plain(data) {
 		return false
 	}
-	if err := (*Process)(p).UnmarshalJSON(data); err != nil {
-		*p = specs.Process{}
+	if generated(data) != nil {
+		var zero T
+		*v = zero
 		return false
 	}
 	return true
