@@ -77,10 +77,11 @@ func aliveStat(pid int, startTime uint64) (procStat, bool) {
 	return st, st.StartTime == startTime && st.State != 'Z' && st.State != 'X' && st.Flags&pfExiting == 0
 }
 
-// readSmallFile is sysfile.Read with the path in its error, like
-// os.ReadFile's (errors.Is(err, os.ErrNotExist) holds).
+// readSmallFile is sysfile.ReadWhole with the path in its error, like
+// os.ReadFile's (errors.Is(err, os.ErrNotExist) holds). Its files come in
+// one piece: state.json and /proc/<pid>/stat.
 func readSmallFile(path string) ([]byte, error) {
-	data, err := sysfile.Read(path)
+	data, err := sysfile.ReadWhole(path)
 	if err != nil {
 		return nil, &os.PathError{Op: "read", Path: path, Err: err}
 	}

@@ -19,6 +19,20 @@ func Open(path string, flags int) (int, error) {
 
 // Read returns the whole content of path. Errors are the bare errno.
 func Read(path string) ([]byte, error) {
+	return read(path, false)
+}
+
+// ReadWhole is Read for a file whose content comes in one piece: a regular
+// file (a state file, written whole and renamed into place) or a one-line
+// proc file (/proc/<pid>/stat). A read that does not fill the buffer is
+// then the end, which spares the read that would return 0. Not for
+// multi-line proc or cgroup files: a seq_file read can stop short of the
+// buffer before the end.
+func ReadWhole(path string) ([]byte, error) {
+	return read(path, true)
+}
+
+func read(path string, whole bool) ([]byte, error) {
 	fd, err := Open(path, unix.O_RDONLY|unix.O_CLOEXEC)
 	if err != nil {
 		return nil, err
@@ -29,6 +43,7 @@ func Read(path string) ([]byte, error) {
 		if len(buf) == cap(buf) {
 			buf = append(buf, 0)[:len(buf)]
 		}
+		want := cap(buf) - len(buf)
 		n, err := unix.Read(fd, buf[len(buf):cap(buf)])
 		if err == unix.EINTR {
 			continue
@@ -36,9 +51,9 @@ func Read(path string) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		if n == 0 {
+		buf = buf[:len(buf)+n]
+		if n == 0 || (whole && n < want) {
 			return buf, nil
 		}
-		buf = buf[:len(buf)+n]
 	}
 }

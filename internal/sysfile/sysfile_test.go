@@ -18,9 +18,21 @@ func TestRead(t *testing.T) {
 	if err := os.WriteFile(p, want, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	got, err := Read(p)
-	if err != nil || !bytes.Equal(got, want) {
-		t.Fatalf("Read = %d bytes, %v; want %d bytes", len(got), err, len(want))
+	for name, read := range map[string]func(string) ([]byte, error){"Read": Read, "ReadWhole": ReadWhole} {
+		got, err := read(p)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("%s = %d bytes, %v; want %d bytes", name, len(got), err, len(want))
+		}
+	}
+	// Exactly the first buffer's size: the read that fills it is not the end.
+	if err := os.WriteFile(p, want[:2048], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := ReadWhole(p); err != nil || !bytes.Equal(got, want[:2048]) {
+		t.Fatalf("ReadWhole of 2048 bytes = %d bytes, %v", len(got), err)
+	}
+	if got, err := ReadWhole("/proc/self/stat"); err != nil || !bytes.HasSuffix(got, []byte("\n")) {
+		t.Errorf("ReadWhole of /proc/self/stat = %q, %v", got, err)
 	}
 	if got, err := Read("/proc/self/stat"); err != nil || len(got) == 0 {
 		t.Errorf("Read of a proc file = %q, %v", got, err)
