@@ -108,7 +108,7 @@ func TestMatchesEncodingJSON(t *testing.T) {
 // TestRealConfigs: the configs berth is tested and benchmarked with.
 func TestRealConfigs(t *testing.T) {
 	paths, _ := filepath.Glob("../../tests/integration/*/config.json")
-	paths = append(paths, "testdata/runc-spec.json")
+	paths = append(paths, "testdata/berth-spec.json")
 	for _, p := range paths {
 		data, err := os.ReadFile(p)
 		if os.IsNotExist(err) {
