@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -137,10 +136,8 @@ func execProcessSpec(ctx *cli.Context, spec *specs.Spec) (*specs.Process, error)
 			return nil, err
 		}
 		var p specs.Process
-		if !specjson.UnmarshalProcess(data, &p) {
-			if err := json.Unmarshal(data, &p); err != nil {
-				return nil, fmt.Errorf("%s: %w", filepath.Base(path), err)
-			}
+		if err := specjson.DecodeProcess(data, &p); err != nil {
+			return nil, fmt.Errorf("%s: %w", filepath.Base(path), err)
 		}
 		if err := specconv.ValidateProcess(&p); err != nil {
 			return nil, err

@@ -189,11 +189,7 @@ func loadSpec(dir string) (*specs.Spec, error) {
 		return nil, err
 	}
 	var spec specs.Spec
-	if specjson.Unmarshal(data, &spec) {
-		return &spec, nil
-	}
-	// Not a file we wrote: encoding/json says what is wrong with it.
-	if err := json.Unmarshal(data, &spec); err != nil {
+	if err := specjson.Decode(data, &spec); err != nil {
 		return nil, fmt.Errorf("corrupt saved config %s: %w", filepath.Join(dir, configFile), err)
 	}
 	return &spec, nil

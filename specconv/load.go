@@ -53,12 +53,7 @@ func DecodeSpec(data []byte, name string) (*specs.Spec, error) {
 		return nil, &ConfigError{File: name, Msg: "invalid UTF-8 at " + position(data, off)}
 	}
 	var s specs.Spec
-	if specjson.Unmarshal(data, &s) {
-		return &s, nil
-	}
-	// The generated decoder takes only plain, well-formed configs; for the
-	// rest encoding/json decides, and names what is wrong.
-	if err := json.Unmarshal(data, &s); err != nil {
+	if err := specjson.Decode(data, &s); err != nil {
 		return nil, jsonError(data, name, err)
 	}
 	if first := bytes.TrimLeft(data, " \t\r\n"); first[0] != '{' {

@@ -7,8 +7,8 @@
 // The generated decoder refuses unknown keys, so a config it accepts is one
 // encoding/json decodes the same way. Anything else (a key in another
 // case, a field newer than our runtime-spec, a type error) makes Unmarshal
-// report false, and callers decode with encoding/json, which keeps its
-// leniency and its error messages.
+// make Decode fall back to encoding/json, which keeps its leniency and its
+// error messages.
 package specjson
 
 //go:generate go tool easyjson -disallow_unknown_fields -output_filename spec_easyjson.go specjson.go
@@ -17,6 +17,7 @@ package specjson
 
 import (
 	"bytes"
+	"encoding/json"
 	"unicode/utf8"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -33,23 +34,33 @@ type Spec specs.Spec
 //easyjson:json
 type Process specs.Process
 
-// Unmarshal decodes data into s with the generated decoder. It reports
-// false when that decoder refused data; s is then zeroed, ready for a
-// decode with encoding/json.
-func Unmarshal(data []byte, s *specs.Spec) bool {
+// Decode decodes data into s: with the generated decoder when it takes
+// data, else with encoding/json, whose leniency and errors callers keep
+// (its error is returned as it is).
+func Decode(data []byte, s *specs.Spec) error {
 	return decode(data, s, (*Spec)(s).UnmarshalJSON)
 }
 
-// UnmarshalProcess is Unmarshal for a process (exec --process).
-func UnmarshalProcess(data []byte, p *specs.Process) bool {
+// DecodeProcess is Decode for a process (exec --process).
+func DecodeProcess(data []byte, p *specs.Process) error {
 	return decode(data, p, (*Process)(p).UnmarshalJSON)
 }
 
-func decode[T any](data []byte, v *T, generated func([]byte) error) bool {
+func decode[T any](data []byte, v *T, dec func([]byte) error) error {
+	if generated(data, v, dec) {
+		return nil
+	}
+	return json.Unmarshal(data, v)
+}
+
+// generated decodes data into v with the generated decoder dec. It reports
+// false when dec refused data, or would not decode it as encoding/json does
+// (see plain); v is then zeroed, ready for encoding/json.
+func generated[T any](data []byte, v *T, dec func([]byte) error) bool {
 	if !plain(data) {
 		return false
 	}
-	if generated(data) != nil {
+	if dec(data) != nil {
 		var zero T
 		*v = zero
 		return false

@@ -3,6 +3,7 @@ package specjson
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math/rand"
 	"os"
 	"path/filepath"
@@ -96,7 +97,7 @@ func TestMatchesEncodingJSON(t *testing.T) {
 		}
 
 		var dec specs.Spec
-		if !Unmarshal(want, &dec) {
+		if !generated(want, &dec, (*Spec)(&dec).UnmarshalJSON) {
 			t.Fatalf("generated decoder refused encoding/json's output:\n%s", want)
 		}
 		if got := canonical(t, &dec); !bytes.Equal(got, want) {
@@ -121,7 +122,7 @@ func TestRealConfigs(t *testing.T) {
 		if err := json.Unmarshal(data, &ref); err != nil {
 			t.Fatal(err)
 		}
-		if !Unmarshal(data, &s) {
+		if !generated(data, &s, (*Spec)(&s).UnmarshalJSON) {
 			t.Fatalf("%s: refused", p)
 		}
 		if !bytes.Equal(canonical(t, &s), canonical(t, &ref)) {
@@ -149,11 +150,17 @@ func TestFallsBack(t *testing.T) {
 		"{\"hostname\": \"\xff\"}",
 	} {
 		var s specs.Spec
-		if Unmarshal([]byte(in), &s) {
+		if generated([]byte(in), &s, (*Spec)(&s).UnmarshalJSON) {
 			t.Errorf("%s: accepted", in)
 		}
 		if !reflect.DeepEqual(s, specs.Spec{}) {
 			t.Errorf("%s: spec not zeroed", in)
+		}
+		// Decode then gives encoding/json's answer, error and all.
+		var got, want specs.Spec
+		gotErr, wantErr := Decode([]byte(in), &got), json.Unmarshal([]byte(in), &want)
+		if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) || !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: Decode = %v, encoding/json = %v", in, gotErr, wantErr)
 		}
 	}
 }
@@ -166,7 +173,7 @@ func FuzzAgreesWithEncodingJSON(f *testing.F) {
 	f.Add([]byte(`{"linux":{"resources":{"memory":{"limit":-1},"devices":[{"allow":false,"access":"rwm"}]}}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var s specs.Spec
-		if !Unmarshal(data, &s) {
+		if !generated(data, &s, (*Spec)(&s).UnmarshalJSON) {
 			return
 		}
 		var ref specs.Spec
@@ -188,13 +195,17 @@ func TestProcess(t *testing.T) {
 	if err := json.Unmarshal(data, &ref); err != nil {
 		t.Fatal(err)
 	}
-	if !UnmarshalProcess(data, &p) {
+	if !generated(data, &p, (*Process)(&p).UnmarshalJSON) {
 		t.Fatal("refused")
 	}
 	if !reflect.DeepEqual(p, ref) {
 		t.Fatalf("got %+v\nwant %+v", p, ref)
 	}
-	if UnmarshalProcess([]byte(`{"Terminal":true}`), &p) || !reflect.DeepEqual(p, specs.Process{}) {
+	var viaDecode specs.Process
+	if err := DecodeProcess(data, &viaDecode); err != nil || !reflect.DeepEqual(viaDecode, ref) {
+		t.Fatalf("DecodeProcess = %+v, %v", viaDecode, err)
+	}
+	if generated([]byte(`{"Terminal":true}`), &p, (*Process)(&p).UnmarshalJSON) || !reflect.DeepEqual(p, specs.Process{}) {
 		t.Fatal("a key in another case was taken, or p not zeroed")
 	}
 }
