@@ -138,13 +138,19 @@ func (c *Container) Status() Status {
 	if c.State.Creating {
 		return Creating
 	}
-	if c.isPaused() {
+	// The kernel reports a task the v1 freezer froze as uninterruptible
+	// ('D'): an init in any other state is not frozen, and `list` need not
+	// open freezer.state for each container. (The v2 freezer leaves frozen
+	// tasks in 'S', so there the cgroup is always asked.)
+	mayBeFrozen := st.State == 'D' || c.State.CgroupPaths["freezer"] == ""
+	if mayBeFrozen && c.isPaused() {
 		return Paused
 	}
-	if _, err := os.Lstat(filepath.Join(c.Dir, fifoName)); err == nil {
-		// A `start` that died after releasing init leaves the fifo behind:
-		// only an init that has not exec'd yet is created.
-		if st.Comm == initComm {
+	// A `start` that died after releasing init leaves the fifo behind: only
+	// an init that has not exec'd yet, and whose fifo is still there, is
+	// created.
+	if st.Comm == initComm {
+		if _, err := os.Lstat(filepath.Join(c.Dir, fifoName)); err == nil {
 			return Created
 		}
 	}

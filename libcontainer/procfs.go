@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"sync"
 
 	"github.com/berth-runtime/berth/internal/sysfile"
 )
@@ -24,34 +25,55 @@ const pfExiting = 0x4
 // readProcStat parses /proc/<pid>/stat. The comm field may hold spaces and
 // parentheses, so fields are counted from the last ')'.
 func readProcStat(pid int) (procStat, error) {
-	data, err := readSmallFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return procStat{}, err
-	}
-	return parseProcStat(data)
+	var st procStat
+	err := withSmallFile("/proc/"+strconv.Itoa(pid)+"/stat", func(data []byte) (err error) {
+		st, err = parseProcStat(data)
+		return err
+	})
+	return st, err
 }
 
+// parseProcStat picks fields 3 (state), 9 (flags) and 22 (starttime) out of
+// a stat line by scanning it once: `list` parses one per container.
 func parseProcStat(data []byte) (procStat, error) {
 	i := bytes.LastIndexByte(data, ')')
 	j := bytes.IndexByte(data, '(')
 	if i < 0 || j < 0 || j > i || i+2 >= len(data) {
 		return procStat{}, fmt.Errorf("malformed stat line")
 	}
-	comm := string(data[j+1 : i])
-	// After ") ": field 3 (state) is index 0, field 22 (starttime) is index 19.
-	fields := bytes.Fields(data[i+2:])
-	if len(fields) < 20 || len(fields[0]) != 1 {
+	var state, flags, start []byte
+	rest := data[i+2:]
+	for field := 3; field <= 22; field++ {
+		rest = bytes.TrimLeft(rest, " ")
+		end := bytes.IndexAny(rest, " \n")
+		if end < 0 {
+			end = len(rest)
+		}
+		if end == 0 {
+			return procStat{}, fmt.Errorf("malformed stat line")
+		}
+		switch field {
+		case 3:
+			state = rest[:end]
+		case 9:
+			flags = rest[:end]
+		case 22:
+			start = rest[:end]
+		}
+		rest = rest[end:]
+	}
+	if len(state) != 1 {
 		return procStat{}, fmt.Errorf("malformed stat line")
 	}
-	start, err := strconv.ParseUint(string(fields[19]), 10, 64)
+	startTime, err := strconv.ParseUint(string(start), 10, 64)
 	if err != nil {
 		return procStat{}, fmt.Errorf("malformed start time: %w", err)
 	}
-	flags, err := strconv.ParseUint(string(fields[6]), 10, 64)
+	fl, err := strconv.ParseUint(string(flags), 10, 64)
 	if err != nil {
 		return procStat{}, fmt.Errorf("malformed flags: %w", err)
 	}
-	return procStat{Comm: comm, State: fields[0][0], Flags: flags, StartTime: start}, nil
+	return procStat{Comm: string(data[j+1 : i]), State: state[0], Flags: fl, StartTime: startTime}, nil
 }
 
 // initComm is the name the C stage gives the container's init until it
@@ -77,13 +99,21 @@ func aliveStat(pid int, startTime uint64) (procStat, bool) {
 	return st, st.StartTime == startTime && st.State != 'Z' && st.State != 'X' && st.Flags&pfExiting == 0
 }
 
-// readSmallFile is sysfile.ReadWhole with the path in its error, like
-// os.ReadFile's (errors.Is(err, os.ErrNotExist) holds). Its files come in
-// one piece: state.json and /proc/<pid>/stat.
-func readSmallFile(path string) ([]byte, error) {
-	data, err := sysfile.ReadWhole(path)
+// withSmallFile reads a file that comes in one piece (state.json,
+// /proc/<pid>/stat) into a pooled buffer and hands it to use. The buffer is
+// reused once use returns, so use must copy what it keeps (decoded strings
+// are copies). Errors carry the path, like os.ReadFile's (errors.Is(err,
+// os.ErrNotExist) holds). `list` reads two such files per container, and a
+// fresh buffer for each cost a page fault per container.
+func withSmallFile(path string, use func([]byte) error) error {
+	bufp := smallBufs.Get().(*[]byte)
+	defer smallBufs.Put(bufp)
+	data, err := sysfile.ReadWholeInto(path, *bufp)
 	if err != nil {
-		return nil, &os.PathError{Op: "read", Path: path, Err: err}
+		return &os.PathError{Op: "read", Path: path, Err: err}
 	}
-	return data, nil
+	*bufp = data[:0]
+	return use(data)
 }
+
+var smallBufs = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}

@@ -139,24 +139,29 @@ func checkState(dir string, st *State) error {
 }
 
 func loadState(dir string) (*State, error) {
-	data, err := readSmallFile(filepath.Join(dir, stateFile))
+	path := filepath.Join(dir, stateFile)
+	var st State
+	var corrupt error
+	err := withSmallFile(path, func(data []byte) error {
+		if st.UnmarshalJSON(data) != nil {
+			// Not a file we wrote: encoding/json decodes it as it can or
+			// says, in one line, what is wrong with it.
+			st = State{}
+			corrupt = json.Unmarshal(data, (*plainState)(&st))
+		}
+		return nil
+	})
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, errNoState
 		}
 		return nil, err
 	}
-	var st State
-	if st.UnmarshalJSON(data) != nil {
-		// Not a file we wrote: encoding/json decodes it as it can or says,
-		// in one line, what is wrong with it.
-		st = State{}
-		if err := json.Unmarshal(data, (*plainState)(&st)); err != nil {
-			return nil, &CorruptStateError{Path: filepath.Join(dir, stateFile), Err: err}
-		}
+	if corrupt == nil {
+		corrupt = checkState(dir, &st)
 	}
-	if err := checkState(dir, &st); err != nil {
-		return nil, &CorruptStateError{Path: filepath.Join(dir, stateFile), Err: err}
+	if corrupt != nil {
+		return nil, &CorruptStateError{Path: path, Err: corrupt}
 	}
 	return &st, nil
 }

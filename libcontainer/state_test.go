@@ -129,3 +129,40 @@ func TestEmptyStateIsCorrupt(t *testing.T) {
 		t.Errorf("a create's first state file is valid: %v", err)
 	}
 }
+
+// State files are read into pooled buffers: a loaded state must not share
+// memory with the buffer that the next load overwrites, for either decoder.
+func TestLoadedStateOutlivesItsBuffer(t *testing.T) {
+	root := t.TempDir()
+	write := func(id, content string) string {
+		dir := filepath.Join(root, id)
+		if err := os.Mkdir(dir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, stateFile), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	generated := write("aaaa", `{"id":"aaaa","bundle":"/bundle-a","init_pid":1,"init_start_time":2,"created":"2026-01-02T03:04:05Z","annotations":{"ka":"va"},"cgroup_paths":{"memory":"/cg/aaaa"}}`)
+	// An unknown key sends this one through encoding/json.
+	fallback := write("bbbb", `{"id":"bbbb","bundle":"/bundle-b","init_pid":1,"init_start_time":2,"annotations":{"kb":"vb"},"cgroup_paths":{"memory":"/cg/bbbb"},"someday":1}`)
+	overwrite := write("zzzz", `{"id":"zzzz","bundle":"/zzzzzzzzzzzzzzz","init_pid":9,"init_start_time":9,"annotations":{"zz":"zzzzzz"},"cgroup_paths":{"zzzzzz":"/zzzzzzzz"}}`)
+	for _, tc := range []struct{ dir, id, bundle, key, val, cg string }{
+		{generated, "aaaa", "/bundle-a", "ka", "va", "/cg/aaaa"},
+		{fallback, "bbbb", "/bundle-b", "kb", "vb", "/cg/bbbb"},
+	} {
+		st, err := loadState(tc.dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 4; i++ {
+			if _, err := loadState(overwrite); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if st.ID != tc.id || st.Bundle != tc.bundle || st.Annotations[tc.key] != tc.val || st.CgroupPaths["memory"] != tc.cg {
+			t.Fatalf("state of %s changed after other loads: %+v", tc.id, st)
+		}
+	}
+}

@@ -19,7 +19,7 @@ func Open(path string, flags int) (int, error) {
 
 // Read returns the whole content of path. Errors are the bare errno.
 func Read(path string) ([]byte, error) {
-	return read(path, false)
+	return read(path, false, nil)
 }
 
 // ReadWhole is Read for a file whose content comes in one piece: a regular
@@ -29,16 +29,25 @@ func Read(path string) ([]byte, error) {
 // multi-line proc or cgroup files: a seq_file read can stop short of the
 // buffer before the end.
 func ReadWhole(path string) ([]byte, error) {
-	return read(path, true)
+	return read(path, true, nil)
 }
 
-func read(path string, whole bool) ([]byte, error) {
+// ReadWholeInto is ReadWhole into buf's storage (grown if too small), for
+// callers that read many files and reuse one buffer.
+func ReadWholeInto(path string, buf []byte) ([]byte, error) {
+	return read(path, true, buf)
+}
+
+func read(path string, whole bool, buf []byte) ([]byte, error) {
 	fd, err := Open(path, unix.O_RDONLY|unix.O_CLOEXEC)
 	if err != nil {
 		return nil, err
 	}
 	defer unix.Close(fd)
-	buf := make([]byte, 0, 2048)
+	if buf == nil {
+		buf = make([]byte, 0, 2048)
+	}
+	buf = buf[:0]
 	for {
 		if len(buf) == cap(buf) {
 			buf = append(buf, 0)[:len(buf)]

@@ -18,7 +18,10 @@ func TestRead(t *testing.T) {
 	if err := os.WriteFile(p, want, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for name, read := range map[string]func(string) ([]byte, error){"Read": Read, "ReadWhole": ReadWhole} {
+	// A reused buffer that is too small, and one with old content in it.
+	small := func(p string) ([]byte, error) { return ReadWholeInto(p, make([]byte, 5, 16)) }
+	dirty := func(p string) ([]byte, error) { return ReadWholeInto(p, bytes.Repeat([]byte("x"), 1<<15)) }
+	for name, read := range map[string]func(string) ([]byte, error){"Read": Read, "ReadWhole": ReadWhole, "ReadWholeInto small": small, "ReadWholeInto dirty": dirty} {
 		got, err := read(p)
 		if err != nil || !bytes.Equal(got, want) {
 			t.Fatalf("%s = %d bytes, %v; want %d bytes", name, len(got), err, len(want))
