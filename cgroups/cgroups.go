@@ -148,3 +148,16 @@ func loadFS(cfg Config, paths map[string]string) Manager {
 	}
 	return m
 }
+
+// CloneInto returns the cgroup dir that m's processes can be born in
+// (clone3 with CLONE_INTO_CGROUP, Linux 5.7) instead of being moved there by
+// a write to cgroup.procs, or "" where m needs that write: on a v1 or
+// hybrid host (each v1 hierarchy needs its move anyway), with the systemd
+// driver (systemd moves the first process into the scope it creates), and
+// for a rootless cgroup that Apply skipped.
+func CloneInto(m Manager) string {
+	if v2, ok := m.(*v2Manager); ok && !v2.hybrid && !v2.skipped {
+		return v2.dir
+	}
+	return ""
+}

@@ -295,3 +295,33 @@ func TestV2MountpointWithMissingParents(t *testing.T) {
 		t.Errorf("New: mount = %q, want %q", got, lroot)
 	}
 }
+
+// Only a v2 host's own cgroup can take a process at birth: hybrid and v1
+// hosts need the v1 moves, systemd moves the first process itself, and a
+// skipped rootless cgroup has no dir.
+func TestCloneInto(t *testing.T) {
+	m, _, _, _ := newFakeV2(t, "/a/c1")
+	if got := CloneInto(m); got != m.dir || got == "" {
+		t.Errorf("v2: CloneInto = %q, want %q", got, m.dir)
+	}
+	m.skipped = true
+	if got := CloneInto(m); got != "" {
+		t.Errorf("skipped rootless v2: CloneInto = %q, want none", got)
+	}
+	for _, mode := range []Mode{ModeV1, ModeHybrid} {
+		l, _ := fakeLayout(t, mode)
+		mv, err := New(Config{Path: "/a/c1", ID: "c1", Layout: l})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := CloneInto(mv); got != "" {
+			t.Errorf("mode %v: CloneInto = %q, want none", mode, got)
+		}
+	}
+	if got := CloneInto(loadFS(Config{ID: "c1"}, map[string]string{"": "/u/c1", "memory": "/m/c1"})); got != "" {
+		t.Errorf("hybrid from saved paths: CloneInto = %q, want none", got)
+	}
+	if got := CloneInto(&systemdManager{}); got != "" {
+		t.Errorf("systemd: CloneInto = %q, want none", got)
+	}
+}

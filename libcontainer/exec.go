@@ -122,18 +122,20 @@ func (e *execProcess) start(pidfd *os.File) (int, error) {
 	// first move into a cgroup waits for an RCU grace period, milliseconds);
 	// it waits for SendCgroupReady before it forks the process.
 	b := &nsenter.Bootstrap{JoinPidfd: fdnums[envPidfdFD], JoinFlags: e.namespaceFlags(), CgroupSync: true}
+	b.CloneInto = e.mayCloneInto()
 	if e.opts.Process.OOMScoreAdj != nil {
 		b.OOMScoreAdj = strconv.Itoa(*e.opts.Process.OOMScoreAdj)
 	}
 	if _, err := e.conn.Write(b.Encode()); err != nil {
 		return 0, fmt.Errorf("send bootstrap: %w", err)
 	}
-	if err := e.joinCgroup(); err != nil {
+	into, err := e.joinCgroup(b.CloneInto)
+	if err != nil {
 		return 0, err
 	}
 	faultPoint("exec:after-cgroup")
-	if err := nsenter.SendCgroupReady(e.conn); err != nil {
-		return 0, fmt.Errorf("tell the stage its cgroup is ready: %w", err)
+	if err := sendCgroupReady(e.conn, into); err != nil {
+		return 0, err
 	}
 	traceStep("exec: cgroup joined")
 	pid, err := nsenter.Await(e.conn, nil)
@@ -225,36 +227,59 @@ func (e *execProcess) namespaceFlags() uint32 {
 	return flags
 }
 
-// joinCgroup moves the stage into the container's cgroup, or into the
-// sub-cgroups --cgroup names, before it forks the process.
-func (e *execProcess) joinCgroup() error {
-	if len(e.c.State.CgroupPaths) == 0 {
-		return nil
+// joinCgroup puts the process in the container's cgroup, or in the
+// sub-cgroups --cgroup names. With mayCloneInto it returns the dir for the
+// stage to fork the process into; otherwise it moves the stage, whose fork
+// inherits its cgroups, and returns "".
+func (e *execProcess) joinCgroup(mayCloneInto bool) (string, error) {
+	paths := e.c.State.CgroupPaths
+	if mayCloneInto {
+		dir := paths[""]
+		target, sub := e.cgroupTarget("", dir)
+		if _, err := os.Stat(target); sub == "" && errors.Is(err, os.ErrNotExist) {
+			return "", nil // the container's cgroup is gone: nothing to join
+		}
+		return target, nil
 	}
 	pid := strconv.Itoa(e.stage.Pid)
-	for key, dir := range e.c.State.CgroupPaths {
-		sub, ok := e.opts.Cgroups[key]
-		if !ok {
-			sub = e.opts.Cgroups[""]
-			if key != "" && key != "name=systemd" {
-				// A v1 controller named on its own wins over the default.
-				for k, v := range e.opts.Cgroups {
-					if k != "" && containsController(key, k) {
-						sub = v
-					}
+	for key, dir := range paths {
+		target, sub := e.cgroupTarget(key, dir)
+		err := os.WriteFile(filepath.Join(target, "cgroup.procs"), []byte(pid), 0)
+		if err != nil && !(errors.Is(err, os.ErrNotExist) && sub == "") {
+			return "", fmt.Errorf("join cgroup %s: %w", target, err)
+		}
+	}
+	return "", nil
+}
+
+// mayCloneInto: the container is on a cgroup v2 host (its only cgroup is a
+// v2 one) and the stage may fork into it (stageMayCloneInto).
+func (e *execProcess) mayCloneInto() bool {
+	paths := e.c.State.CgroupPaths
+	dir, ok := paths[""]
+	return ok && dir != "" && len(paths) == 1 && stageMayCloneInto(e.namespaceFlags(), nil)
+}
+
+// cgroupTarget is the dir of hierarchy key (a v1 controller list, or ""
+// for v2) the process joins, and the --cgroup sub-path it took ("" for the
+// container's own cgroup).
+func (e *execProcess) cgroupTarget(key, dir string) (target, sub string) {
+	sub, ok := e.opts.Cgroups[key]
+	if !ok {
+		sub = e.opts.Cgroups[""]
+		if key != "" && key != "name=systemd" {
+			// A v1 controller named on its own wins over the default.
+			for k, v := range e.opts.Cgroups {
+				if k != "" && containsController(key, k) {
+					sub = v
 				}
 			}
 		}
-		target := dir
-		if sub != "" {
-			target = filepath.Join(dir, sub)
-		}
-		err := os.WriteFile(filepath.Join(target, "cgroup.procs"), []byte(pid), 0)
-		if err != nil && !(errors.Is(err, os.ErrNotExist) && sub == "") {
-			return fmt.Errorf("join cgroup %s: %w", target, err)
-		}
 	}
-	return nil
+	if sub == "" {
+		return dir, ""
+	}
+	return filepath.Join(dir, sub), sub
 }
 
 // containsController reports whether a v1 hierarchy key ("cpu,cpuacct")

@@ -73,6 +73,9 @@ func newIniter() (*initer, error) {
 		return it, errors.New("init config without a process")
 	}
 	it.cfg = &cfg
+	if err := nsenter.CgroupnsError(); err != nil {
+		return it, err
+	}
 	traceStep("init config read")
 	return it, nil
 }

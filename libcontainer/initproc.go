@@ -69,16 +69,23 @@ func (p *initProcess) start() error {
 	faultPoint("create:after-stage")
 	// The stage creates namespaces while we set up the cgroup; it waits for
 	// SendCgroupReady before the cgroup namespace and the init's fork.
+	// On a cgroup v2 host it forks the init into the cgroup, if it may.
 	b := p.bootstrap()
 	b.CgroupSync = true
+	into := stageMayCloneInto(b.CloneFlags, b.Join) && cgroups.CloneInto(p.cgroup) != ""
+	b.CloneInto = into
 	if _, err := p.conn.Write(b.Encode()); err != nil {
 		return fmt.Errorf("send bootstrap: %w", err)
 	}
-	if err := p.joinCgroup(); err != nil {
+	if err := p.joinCgroup(into); err != nil {
 		return err
 	}
-	if err := nsenter.SendCgroupReady(p.conn); err != nil {
-		return fmt.Errorf("tell the stage its cgroup is ready: %w", err)
+	dir := ""
+	if into {
+		dir = cgroups.CloneInto(p.cgroup) // "" if a rootless Apply skipped it
+	}
+	if err := sendCgroupReady(p.conn, dir); err != nil {
+		return err
 	}
 	traceStep("cgroup joined")
 	faultPoint("create:after-cgroup")
@@ -271,10 +278,15 @@ func listenEnv() []string {
 // joinCgroup creates the container's cgroup, moves the stage into it (its
 // children inherit it, so the init is there before any user code runs) and
 // applies the resources, device rules included (deny-all plus runc's
-// defaults when the spec has none).
-func (p *initProcess) joinCgroup() error {
+// defaults when the spec has none). With into, the stage is not moved: it
+// forks the init into the cgroup (sendCgroupReady).
+func (p *initProcess) joinCgroup(into bool) error {
 	m := p.cgroup
-	if err := m.Apply(p.stage.Pid); err != nil {
+	pid := p.stage.Pid
+	if into {
+		pid = 0
+	}
+	if err := m.Apply(pid); err != nil {
 		return err
 	}
 	p.c.State.CgroupPaths = m.Paths()

@@ -8,6 +8,7 @@ package nsenter
 #cgo CFLAGS: -Wall -Wextra -Wno-unused-parameter -O2
 #include "bootstrap.h"
 extern int berth_closed_stdio;
+extern int berth_cgroupns_errno;
 */
 import "C"
 
@@ -16,6 +17,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // EnvInitPipe names the environment variable holding the init pipe's fd number.
@@ -48,6 +53,10 @@ type Bootstrap struct {
 	// a new cgroup namespace and forks the init, so that the parent can
 	// set up the cgroup while the stage creates the other namespaces.
 	CgroupSync bool
+	// CloneInto: the parent may answer with SendCgroupFD. The stage then
+	// stays in the cgroup namespace it started in (it must see the cgroup
+	// it forks into) and the init creates or joins the container's.
+	CloneInto bool
 }
 
 // SendCgroupReady tells a stage started with CgroupSync that it is in the
@@ -55,6 +64,24 @@ type Bootstrap struct {
 func SendCgroupReady(w io.Writer) error {
 	_, err := w.Write([]byte{C.SYNC_CGROUP})
 	return err
+}
+
+// SendCgroupFD tells a stage started with CgroupSync to fork the init
+// straight into the cgroup2 dir open as dirFD (clone3 with
+// CLONE_INTO_CGROUP), rather than being moved there: a move waits for an
+// RCU grace period, a birth in the cgroup does not. conn is the parent's
+// end of the init socket.
+func SendCgroupFD(conn *os.File, dirFD int) error {
+	return unix.Sendmsg(int(conn.Fd()), []byte{C.SYNC_CGROUP_FD}, unix.UnixRights(dirFD), nil, 0)
+}
+
+// CgroupnsError is, in an init the stage forked into its cgroup, the
+// failure to create or join its cgroup namespace, or nil.
+func CgroupnsError() error {
+	if e := C.berth_cgroupns_errno; e != 0 {
+		return fmt.Errorf("enter the cgroup namespace: %w", syscall.Errno(e))
+	}
+	return nil
 }
 
 // Encode returns the wire form read by nsenter.c's parse_bootstrap.
@@ -80,6 +107,9 @@ func (b *Bootstrap) Encode() []byte {
 	}
 	if b.CgroupSync {
 		rec(C.BT_CGROUP_SYNC, nil)
+	}
+	if b.CloneInto {
+		rec(C.BT_CLONE_INTO, nil)
 	}
 	if b.JoinFlags != 0 {
 		v := binary.LittleEndian.AppendUint32(nil, uint32(b.JoinPidfd))

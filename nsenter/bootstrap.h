@@ -16,12 +16,15 @@
 #define BT_NO_SETGROUPS 5  /* empty: setgroups is denied in the new userns */
 #define BT_JOIN_PIDFD 6    /* u32 fd of a pidfd, u32 CLONE_NEW* flags: join them all */
 #define BT_CGROUP_SYNC 7   /* empty: wait for SYNC_CGROUP before the cgroup ns and the clone */
+#define BT_CLONE_INTO 8    /* empty: SYNC_CGROUP_FD may come; leave the cgroup ns to the init */
 
 /* One-byte messages on the init pipe. */
 #define SYNC_USERMAP 'U'     /* stage -> parent: write my uid/gid maps */
 #define SYNC_USERMAP_ACK 'u' /* parent -> stage: done */
 #define SYNC_PID 'P'         /* stage -> parent: u32 pid of the init */
 #define SYNC_CGROUP 'c'      /* parent -> stage: you are in the container's cgroup */
+#define SYNC_CGROUP_FD 'C'   /* parent -> stage, with a cgroup2 dir fd (SCM_RIGHTS):
+                                clone the init into that cgroup */
 #define SYNC_ERROR 'E'       /* stage -> parent: u32 length, message */
 
 #endif

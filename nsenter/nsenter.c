@@ -9,7 +9,10 @@
 //                                       unshare(CLONE_NEWUSER)
 //   <-- 'U' (map my ids) -------------  (only with a new user namespace)
 //   -- 'u' (maps written) ----------->  become root in it; unshare the rest;
-//                                       write time offsets; clone(CLONE_PARENT)
+//                                       write time offsets
+//   -- 'c' (in your cgroup), or ------>  (with BT_CGROUP_SYNC; 'c' may come
+//      'C' + cgroup dir fd (v2) ----->  before 'u') clone(CLONE_PARENT), or
+//                                       with 'C' clone3 into that cgroup
 //   <-- 'P' pid of the child ---------  the child (P1) returns from here and
 //                                       Go starts in it; P0 exits.
 //   <-- 'E' len message --------------  on any failure, then P0 exits 1.
@@ -28,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -39,6 +43,12 @@
 #endif
 #ifndef CLONE_NEWCGROUP
 #define CLONE_NEWCGROUP 0x02000000
+#endif
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+#ifndef SYS_clone3
+#define SYS_clone3 435
 #endif
 
 #define MAX_JOIN 16
@@ -59,11 +69,28 @@ struct bootstrap {
 	char *oom_score_adj;
 	int no_setgroups;
 	int cgroup_sync;
+	int clone_into;
+	// The cgroup namespace to create or join is left for last (cgroupns):
+	// it must come after the cgroup, and with clone_into the init makes
+	// it, so that we stay in the namespace whose cgroups we fork into.
+	int new_cgroupns;
+	int join_cgroupns; // through join_pidfd
 };
 
 // Whether the parent has said we are in the container's cgroup (it may say
 // so while we wait for another answer).
 static int cgroup_ready;
+
+// The container's cgroup2 dir when the parent sent SYNC_CGROUP_FD: the init
+// is then born in it (clone3 with CLONE_INTO_CGROUP) instead of the parent
+// moving us there. A move takes the cgroup rwsem for writing, which waits
+// for an RCU grace period (milliseconds); a birth in the cgroup does not.
+static int cgroup_fd = -1;
+
+// The init could not create or join its cgroup namespace (see clone_init):
+// the errno. Go's init reports it: past the clone, only Go's messages reach
+// the parent.
+int berth_cgroupns_errno;
 
 static int initpipe = -1;
 
@@ -113,15 +140,51 @@ static void read_full(void *buf, size_t len)
 	}
 }
 
+// read_byte reads one message byte; an fd sent with it (SCM_RIGHTS) is
+// stored in *fd, or -1.
+static char read_byte(int *fd)
+{
+	char c;
+	union {
+		struct cmsghdr hdr;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} ctl;
+	struct iovec iov = {.iov_base = &c, .iov_len = 1};
+	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf)};
+	ssize_t n;
+	do
+		n = recvmsg(initpipe, &msg, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		die(errno, "read from parent");
+	if (n == 0)
+		die(0, "read from parent: unexpected end of stream");
+	*fd = -1;
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+	if (cm != NULL && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
+	    cm->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(fd, CMSG_DATA(cm), sizeof(int));
+	if (msg.msg_flags & MSG_CTRUNC)
+		die(0, "read from parent: truncated control message");
+	return c;
+}
+
 // read_sync waits for the one-byte message want from the parent, noting a
-// SYNC_CGROUP that arrives first.
+// SYNC_CGROUP or SYNC_CGROUP_FD that arrives first.
 static void read_sync(char want)
 {
 	for (;;) {
 		if (want == SYNC_CGROUP && cgroup_ready)
 			return;
-		char c;
-		read_full(&c, 1);
+		int fd;
+		char c = read_byte(&fd);
+		if (c == SYNC_CGROUP_FD && fd >= 0) {
+			cgroup_fd = fd;
+			cgroup_ready = 1;
+			continue;
+		}
+		if (fd >= 0)
+			close(fd);
 		if (c == SYNC_CGROUP) {
 			cgroup_ready = 1;
 			continue;
@@ -208,6 +271,9 @@ static void parse_bootstrap(struct bootstrap *b)
 		case BT_CGROUP_SYNC:
 			b->cgroup_sync = 1;
 			break;
+		case BT_CLONE_INTO:
+			b->clone_into = 1;
+			break;
 		case BT_JOIN_PIDFD:
 			if (len != 8)
 				die(0, "bootstrap: bad pidfd record");
@@ -222,6 +288,12 @@ static void parse_bootstrap(struct bootstrap *b)
 	if (off != total)
 		die(0, "bootstrap: trailing bytes");
 	free(data);
+	b->new_cgroupns = (b->clone_flags & CLONE_NEWCGROUP) != 0;
+	b->clone_flags &= ~(uint32_t)CLONE_NEWCGROUP;
+	if (b->clone_into && b->join_pidfd >= 0 && (b->join_pidfd_flags & CLONE_NEWCGROUP)) {
+		b->join_cgroupns = 1;
+		b->join_pidfd_flags &= ~(uint32_t)CLONE_NEWCGROUP;
+	}
 }
 
 static const char *ns_name(uint32_t type)
@@ -279,7 +351,8 @@ static void join_pidfd(struct bootstrap *b)
 		return;
 	if (setns(b->join_pidfd, (int)b->join_pidfd_flags) < 0)
 		die(errno, "setns to the container's namespaces (flags 0x%x)", b->join_pidfd_flags);
-	close(b->join_pidfd);
+	if (!b->join_cgroupns)
+		close(b->join_pidfd);
 	if (b->join_pidfd_flags & CLONE_NEWUSER) {
 		if (setresgid(0, 0, 0) < 0)
 			die(errno, "setresgid in the container's user namespace");
@@ -331,6 +404,71 @@ static pid_t clone_parent(void)
 	return (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, 0, 0, 0, 0);
 }
 
+// The kernel's struct clone_args, up to the cgroup field (Linux 5.7).
+struct berth_clone_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+	uint64_t set_tid, set_tid_size, cgroup;
+};
+
+// clone_parent_into is clone_parent with the child born in the cgroup of
+// dir fd cg. Kernels without CLONE_INTO_CGROUP (or a seccomp filter that
+// hides clone3) fail with ENOSYS, E2BIG or EINVAL.
+static pid_t clone_parent_into(int cg)
+{
+	// No exit_signal: clone3 refuses one with CLONE_PARENT, whose child
+	// gets ours (SIGCHLD), like clone_parent's.
+	struct berth_clone_args args = {
+		.flags = CLONE_PARENT | CLONE_INTO_CGROUP,
+		.cgroup = (uint64_t)cg,
+	};
+	return (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+}
+
+// cgroupns creates or joins the cgroup namespace; the init's cgroup must be
+// ours by then, as a namespace's root is the cgroup it is made in (or for
+// a join, what it can see). It returns the errno of a failure, or 0.
+static int cgroupns(struct bootstrap *b)
+{
+	if (b->new_cgroupns && unshare(CLONE_NEWCGROUP) < 0)
+		return errno;
+	if (b->join_cgroupns) {
+		int err = setns(b->join_pidfd, CLONE_NEWCGROUP) < 0 ? errno : 0;
+		close(b->join_pidfd);
+		return err;
+	}
+	return 0;
+}
+
+// clone_init forks the container's init. With cgroup_fd, the init is born
+// in that cgroup and enters the cgroup namespace itself
+// (berth_cgroupns_errno); where the kernel cannot do that, we move
+// ourselves there first. Otherwise the parent moved us already.
+static pid_t clone_init(struct bootstrap *b)
+{
+	if (cgroup_fd >= 0) {
+		pid_t child = clone_parent_into(cgroup_fd);
+		if (child == 0) {
+			close(cgroup_fd);
+			berth_cgroupns_errno = cgroupns(b);
+			return 0;
+		}
+		if (child > 0)
+			return child;
+		if (errno != ENOSYS && errno != E2BIG && errno != EINVAL)
+			die(errno, "clone the init into its cgroup");
+		int procs = openat(cgroup_fd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
+		if (procs < 0)
+			die(errno, "open the container's cgroup.procs");
+		if (write(procs, "0", 1) != 1)
+			die(errno, "join the container's cgroup");
+		close(procs);
+	}
+	int err = cgroupns(b);
+	if (err != 0)
+		die(err, "%s cgroup namespace", b->new_cgroupns ? "unshare" : "join the container's");
+	return clone_parent();
+}
+
 // Which of fds 0-2 were closed when we were executed. The Go runtime opens
 // /dev/null on closed stdio fds before main runs, so only a constructor can
 // still tell (berth passes a closed stdio on to the container closed).
@@ -369,19 +507,17 @@ __attribute__((constructor)) static void nsenter(void)
 		new_user_namespace(&b);
 	// Everything but the cgroup namespace now, while the parent creates
 	// the cgroup; its root must be the container's cgroup, so it waits.
-	uint32_t rest = b.clone_flags & ~(uint32_t)(CLONE_NEWUSER | CLONE_NEWCGROUP);
+	uint32_t rest = b.clone_flags & ~(uint32_t)CLONE_NEWUSER;
 	if (rest != 0 && unshare((int)rest) < 0)
 		die(errno, "unshare namespaces (flags 0x%x)", rest);
-	if (b.cgroup_sync)
-		read_sync(SYNC_CGROUP);
-	if ((b.clone_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
-		die(errno, "unshare cgroup namespace");
 	if (b.time_offsets != NULL)
 		write_file("/proc/self/timens_offsets", b.time_offsets);
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		die(errno, "prctl dumpable");
+	if (b.cgroup_sync)
+		read_sync(SYNC_CGROUP);
 
-	pid_t child = clone_parent();
+	pid_t child = clone_init(&b);
 	if (child < 0)
 		die(errno, "clone init process");
 	if (child == 0) {

@@ -40,6 +40,72 @@ rm_parent_cgroups() {
 	find /sys/fs/cgroup -depth -type d -name "$1" -exec rmdir {} + 2>/dev/null || true
 }
 
+# attach_trace_start: record the kernel's cgroup_attach_task event (a task
+# moved into a cgroup: a write to cgroup.procs) in a tracing instance of
+# this test's own; attach_trace_stop saves what it saw to $ATTACHES.
+attach_trace_start() {
+	local tracefs=/sys/kernel/tracing
+	if [ ! -d "$tracefs/instances" ]; then
+		mount -t tracefs tracefs "$tracefs" || fail "cannot mount tracefs"
+		TRACEFS_MOUNTED=$tracefs
+	fi
+	TRACE=$tracefs/instances/berth-$TAG
+	mkdir "$TRACE"
+	echo 1 >"$TRACE/events/cgroup/cgroup_attach_task/enable"
+}
+
+attach_trace_stop() {
+	[ -n "${TRACE:-}" ] || return 0
+	echo 0 >"$TRACE/events/cgroup/cgroup_attach_task/enable"
+	ATTACHES=$TEST_DIR/attaches
+	grep -v '^#' "$TRACE/trace" >"$ATTACHES" || true
+	rmdir "$TRACE"
+	TRACE=
+	if [ -n "${TRACEFS_MOUNTED:-}" ]; then
+		umount "$TRACEFS_MOUNTED"
+		TRACEFS_MOUNTED=
+	fi
+}
+
+teardown() {
+	attach_trace_stop
+	if [ -n "${CONTROL_CG:-}" ]; then
+		kill_tracked # the control's sleeper
+		rmdir "$CONTROL_CG" || true
+	fi
+	teardown_common
+}
+
+@test "cgroup v2: create and exec fork their process into the container's cgroup, never move one there" {
+	is_cgroup2 || skip "v1 and hybrid hosts move the stage into each v1 hierarchy"
+	update_config '.linux.namespaces += [{"type": "cgroup"}]'
+	set_args sleep 300
+	attach_trace_start
+	# The control: a move into a cgroup of ours is seen.
+	CONTROL_CG=/sys/fs/cgroup/$TAG-control
+	mkdir "$CONTROL_CG"
+	sleep 300 &
+	local sleeper=$!
+	track "$sleeper"
+	echo "$sleeper" >"$CONTROL_CG/cgroup.procs"
+	berth create --bundle "$BUNDLE" "$ID"
+	berth start "$ID"
+	run --separate-stderr berth exec "$ID" cat /proc/self/cgroup
+	assert_status 0
+	assert_output "0::/"
+	local pid cg
+	pid=$(state_field "$ID" pid)
+	cg=$(sed -n 's/^0:://p' "/proc/$pid/cgroup")
+	attach_trace_stop
+	grep -q "dst_path=/$TAG-control pid=$sleeper " "$ATTACHES" || fail "the control move was not traced: $(cat "$ATTACHES")"
+	grep -q "dst_path=$cg " "$ATTACHES" && fail "a task was moved into $cg: $(grep "dst_path=$cg " "$ATTACHES")"
+	# born there, the init and the exec'd process are in it, and the
+	# cgroup namespace's root is the container's cgroup
+	run berth exec "$ID" cat /proc/1/cgroup
+	assert_output "0::/"
+	grep -qx "$pid" "/sys/fs/cgroup$cg/cgroup.procs" || fail "init $pid is not in $cg"
+}
+
 @test "default cgroupsPath: the container ID, under the caller's own cgroup, before the process runs" {
 	set_args sleep 300
 	berth create --bundle "$BUNDLE" "$ID"

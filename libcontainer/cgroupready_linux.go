@@ -1,0 +1,51 @@
+package libcontainer
+
+import (
+	"fmt"
+	"os"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/berth-runtime/berth/nsenter"
+)
+
+// sendCgroupReady releases a stage that waits for its cgroup (CgroupSync).
+// With dir, a cgroup2 dir, the stage forks the init or exec'd process
+// straight into it (CLONE_INTO_CGROUP); with "", the stage is in its
+// cgroups already, moved there by the caller.
+func sendCgroupReady(conn *os.File, dir string) error {
+	if dir == "" {
+		if err := nsenter.SendCgroupReady(conn); err != nil {
+			return fmt.Errorf("tell the stage its cgroup is ready: %w", err)
+		}
+		return nil
+	}
+	fd, err := unix.Open(dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("join cgroup %s: %w", dir, err)
+	}
+	defer unix.Close(fd)
+	if err := nsenter.SendCgroupFD(conn, fd); err != nil {
+		return fmt.Errorf("tell the stage its cgroup is ready: %w", err)
+	}
+	return nil
+}
+
+// stageMayCloneInto reports whether a stage that creates the namespaces
+// flags and joins join may fork into a cgroup: it must stay in the host's
+// user namespace (forking into a cgroup needs write access to its
+// cgroup.procs, which the host's root owns), and not join a cgroup
+// namespace by path before the fork (it must see the cgroup it forks
+// into; a new one, or exec's join through the pidfd, is the init's to
+// enter).
+func stageMayCloneInto(flags uint32, join []nsenter.NamespacePath) bool {
+	if flags&unix.CLONE_NEWUSER != 0 {
+		return false
+	}
+	for _, j := range join {
+		if j.Type == unix.CLONE_NEWUSER || j.Type == unix.CLONE_NEWCGROUP {
+			return false
+		}
+	}
+	return true
+}
