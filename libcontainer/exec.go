@@ -166,11 +166,10 @@ func (e *execProcess) start(pidfd *os.File) (int, error) {
 		return 0, err
 	}
 	cfg.SeccompFlagsSet = seccompFlagsSet(e.spec)
-	enc := json.NewEncoder(e.conn)
-	if err := enc.Encode(cfg.toWire()); err != nil {
+	if err := writeConfig(e.conn, cfg); err != nil {
 		return 0, fmt.Errorf("send config to init: %w", err)
 	}
-	if err := e.waitExec(enc, json.NewDecoder(e.conn), scmp); err != nil {
+	if err := e.waitExec(json.NewEncoder(e.conn), json.NewDecoder(e.conn), scmp); err != nil {
 		return 0, err
 	}
 	if e.opts.PidFile != "" {

@@ -1,6 +1,7 @@
 package libcontainer
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -50,7 +51,8 @@ func newIniter() (*initer, error) {
 		return nil, err
 	}
 	it := &initer{pipe: os.NewFile(uintptr(pipeFD), "init-pipe"), sys: realHost{}}
-	it.dec = json.NewDecoder(it.pipe)
+	in := bufio.NewReader(it.pipe)
+	it.dec = json.NewDecoder(in)
 	it.fifoFD = -1
 	if _, ok := os.LookupEnv(envFifoFD); ok { // exec has no fifo
 		if it.fifoFD, err = envFD(envFifoFD); err != nil {
@@ -64,15 +66,14 @@ func newIniter() (*initer, error) {
 		}
 		it.console = os.NewFile(uintptr(fd), "console-socket")
 	}
-	var cfg initConfig
-	if err := it.dec.Decode(&cfg); err != nil {
+	cfg, err := readConfig(in)
+	if err != nil {
 		return it, fmt.Errorf("read init config: %w", err)
 	}
-	cfg.fromWire()
 	if cfg.Spec == nil || cfg.process() == nil {
 		return it, errors.New("init config without a process")
 	}
-	it.cfg = &cfg
+	it.cfg = cfg
 	if err := nsenter.CgroupnsError(); err != nil {
 		return it, err
 	}

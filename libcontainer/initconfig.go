@@ -11,7 +11,7 @@ import (
 //go:generate gofmt -w initconfig_easyjson.go
 
 // initConfig is everything the container's init (P1) needs, sent by the
-// parent as one JSON value (step 3 in sync.go). Its (un)marshalers are
+// parent as one line of JSON (step 3 in sync.go). Its (un)marshalers are
 // generated: encoding/json's reflection would cost init ~1 ms of warm-up.
 //
 //easyjson:json

@@ -360,11 +360,10 @@ func (p *initProcess) handshake() error {
 	}
 	cfg.SeccompProgram = prog
 	cfg.SeccompFlagsSet = seccompFlagsSet(p.spec)
-	enc := json.NewEncoder(p.conn)
-	if err := enc.Encode(cfg.toWire()); err != nil {
+	if err := writeConfig(p.conn, cfg); err != nil {
 		return p.initDied(fmt.Errorf("send config to init: %w", err))
 	}
-	dec := json.NewDecoder(p.conn)
+	enc, dec := json.NewEncoder(p.conn), json.NewDecoder(p.conn)
 	for {
 		var m syncMsg
 		if err := dec.Decode(&m); err != nil {

@@ -1,5 +1,10 @@
 package libcontainer
 
+import (
+	"bufio"
+	"io"
+)
+
 // The parent/child handshake of a container's birth, in one place.
 //
 // Processes: the parent P is the berth command (create, run); P0 is the
@@ -11,17 +16,20 @@ package libcontainer
 // the child end, P keeps the other.
 //
 //  1. P starts P0 and sends the bootstrap (nsenter.Bootstrap: binary,
-//     length-prefixed). While P0 works, P puts it into the container's cgroup,
-//     applies the resources and then says so ('c').
+//     length-prefixed). While P0 works, P creates the container's cgroup and
+//     applies the resources. On a v1 or hybrid host it moves P0 into the
+//     cgroups and says so ('c'); on a v2 host it sends the cgroup's dir fd
+//     instead ('C', see cgroupready_linux.go).
 //  2. P0 joins/creates namespaces. With a new user namespace it asks P to
-//     write the id maps ('U'/'u'). It waits for 'c' before it creates the
-//     cgroup namespace (whose root must be the container's cgroup) and
-//     clones P1, so P1 starts in the cgroup. It reports P1's pid ('P'), or
-//     an error ('E'), and exits. P reaps P0.
+//     write the id maps ('U'/'u'). It waits for 'c' or 'C' before it clones
+//     P1, so P1 starts in the cgroup (after 'C', P0 clones it into the
+//     cgroup), and before the cgroup namespace is made, whose root must be
+//     the container's cgroup (P0 makes it, or P1 after 'C'). It reports P1's
+//     pid ('P'), or an error ('E'), and exits. P reaps P0.
 //  3. P saves a first state file (status "creating"), then sends P1 the
-//     initConfig as one JSON value. From here on every message is a JSON
-//     syncMsg, one per line; P1 writes nothing before it has read its config,
-//     so its messages never mix with P0's.
+//     initConfig as one line of JSON (writeConfig). From here on every
+//     message is a JSON syncMsg, one per line; P1 writes nothing before it
+//     has read its config, so its messages never mix with P0's.
 //  4. P1 prepares the rootfs. If the spec has prestart or createRuntime hooks
 //     it sends "hooks" and waits; P runs them and answers "resume". P1 runs
 //     createContainer hooks itself, pivots, finishes the process setup and
@@ -59,3 +67,30 @@ const (
 	envExeFD     = "_BERTH_EXEFD"     // the sealed binary we were executed from (closed by the C stage)
 	envPidfdFD   = "_BERTH_PIDFD"     // exec: pidfd of the container's init (read by the C stage via the bootstrap)
 )
+
+// writeConfig sends init its config as one line: the generated encoder's
+// JSON (which holds no raw newline) and a newline. json.Encoder would scan
+// and compact the encoder's output again, and json.Decoder scan it twice
+// more on init's side.
+func writeConfig(w io.Writer, cfg *initConfig) error {
+	data, err := cfg.toWire().MarshalJSON()
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(data, '\n'))
+	return err
+}
+
+// readConfig reads the line writeConfig wrote; r then holds what follows.
+func readConfig(r *bufio.Reader) (*initConfig, error) {
+	line, err := r.ReadBytes('\n')
+	if err != nil {
+		return nil, err
+	}
+	var cfg initConfig
+	if err := cfg.UnmarshalJSON(line); err != nil {
+		return nil, err
+	}
+	cfg.fromWire()
+	return &cfg, nil
+}
