@@ -66,8 +66,8 @@ func SendCgroupReady(w io.Writer) error {
 	return err
 }
 
-// SendCgroupFD tells a stage started with CgroupSync to fork the init
-// straight into the cgroup2 dir open as dirFD (clone3 with
+// SendCgroupFD tells a stage started with CgroupSync and CloneInto to fork
+// the init straight into the cgroup2 dir open as dirFD (clone3 with
 // CLONE_INTO_CGROUP), rather than being moved there: a move waits for an
 // RCU grace period, a birth in the cgroup does not. conn is the parent's
 // end of the init socket.
