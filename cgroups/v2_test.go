@@ -325,3 +325,53 @@ func TestCloneInto(t *testing.T) {
 		t.Errorf("systemd: CloneInto = %q, want none", got)
 	}
 }
+
+func TestTakesProcesses(t *testing.T) {
+	root := t.TempDir()
+	for name, files := range map[string]map[string]string{
+		"leaf":        {"cgroup.type": "domain\n", "cgroup.procs": "", "cgroup.subtree_control": "\n"},
+		"nested":      {"cgroup.type": "domain\n", "cgroup.procs": "", "cgroup.subtree_control": "pids\n"},
+		"root":        {"cgroup.procs": "1\n", "cgroup.subtree_control": "cpu memory pids\n"},
+		"not-cgroup":  {},
+		"no-controls": {"cgroup.type": "domain\n", "cgroup.procs": ""},
+	} {
+		d := filepath.Join(root, name)
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for f, c := range files {
+			if err := os.WriteFile(filepath.Join(d, f), []byte(c), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for name, want := range map[string]bool{"leaf": true, "nested": false, "root": true, "not-cgroup": false, "no-controls": false, "missing": false} {
+		if got := TakesProcesses(filepath.Join(root, name)); got != want {
+			t.Errorf("TakesProcesses(%s) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+// Our own cgroup2 dir, where the host mounts cgroup2 at all.
+func TestProcessDirV2(t *testing.T) {
+	l, err := DiscoverLayout()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir, err := ProcessDirV2(os.Getpid())
+	if l.Unified == nil {
+		if err == nil {
+			t.Fatalf("no cgroup2 mounted, yet ProcessDirV2 = %q", dir)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := l.Unified.dirFor(l.Unified.Current); dir != want || !exists(filepath.Join(dir, "cgroup.procs")) {
+		t.Fatalf("ProcessDirV2(self) = %q, want %q with a cgroup.procs", dir, want)
+	}
+	if _, err := ProcessDirV2(-1); err == nil {
+		t.Fatal("ProcessDirV2 of no process succeeded")
+	}
+}

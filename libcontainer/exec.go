@@ -13,6 +13,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
+	"github.com/berth-runtime/berth/cgroups"
 	"github.com/berth-runtime/berth/nsenter"
 )
 
@@ -232,13 +233,15 @@ func (e *execProcess) namespaceFlags() uint32 {
 // inherits its cgroups, and returns "".
 func (e *execProcess) joinCgroup(mayCloneInto bool) (string, error) {
 	paths := e.c.State.CgroupPaths
-	if mayCloneInto {
-		dir := paths[""]
-		target, sub := e.cgroupTarget("", dir)
-		if _, err := os.Stat(target); sub == "" && errors.Is(err, os.ErrNotExist) {
-			return "", nil // the container's cgroup is gone: nothing to join
+	if dir, ok := paths[""]; ok && len(paths) == 1 {
+		target, err := e.v2Target(dir)
+		if err != nil || target == "" || mayCloneInto {
+			return target, err
 		}
-		return target, nil
+		if err := os.WriteFile(filepath.Join(target, "cgroup.procs"), []byte(strconv.Itoa(e.stage.Pid)), 0); err != nil {
+			return "", fmt.Errorf("join cgroup %s: %w", target, err)
+		}
+		return "", nil
 	}
 	pid := strconv.Itoa(e.stage.Pid)
 	for key, dir := range paths {
@@ -249,6 +252,27 @@ func (e *execProcess) joinCgroup(mayCloneInto bool) (string, error) {
 		}
 	}
 	return "", nil
+}
+
+// v2Target is the cgroup2 dir the process joins: the --cgroup sub-cgroup
+// if one is named, else the container's cgroup, or, as runc does, init's
+// own cgroup when the container's cannot take it. That happens when the
+// container nests cgroups (systemd or docker inside: its cgroup then has
+// controllers for its children, and v2 keeps processes out of it), or
+// when init moved away and its cgroup is gone. "" means no cgroup to join.
+func (e *execProcess) v2Target(dir string) (string, error) {
+	target, sub := e.cgroupTarget("", dir)
+	if sub != "" || cgroups.TakesProcesses(target) {
+		return target, nil
+	}
+	initDir, err := cgroups.ProcessDirV2(e.c.State.InitPid)
+	if err != nil || initDir == target {
+		if _, serr := os.Stat(target); errors.Is(serr, os.ErrNotExist) {
+			return "", nil // the container's cgroup is gone, and init's unknown
+		}
+		return target, nil // joining it fails with the kernel's reason
+	}
+	return initDir, nil
 }
 
 // mayCloneInto: the container is on a cgroup v2 host (its only cgroup is a

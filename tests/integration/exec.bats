@@ -340,6 +340,30 @@ four
 	assert_error "nosuch$TAG"
 }
 
+@test "exec on cgroup v2 into a container that nests cgroups: the process joins init's cgroup, as runc's does" {
+	is_cgroup2 || skip "v1 hierarchies take processes at any level"
+	start_container
+	local cg d
+	cg=$(sed -n 's/^0:://p' "/proc/$INIT_PID/cgroup")
+	d=/sys/fs/cgroup$cg
+	# what systemd or docker inside a container do: init in a leaf, and a
+	# controller enabled for the children, so $d itself takes no process
+	mkdir "$d/init.scope"
+	echo "$INIT_PID" >"$d/init.scope/cgroup.procs"
+	echo +memory >"$d/cgroup.subtree_control"
+	run sh -c "echo \$\$ >$d/cgroup.procs"
+	[ "$status" -ne 0 ] || fail "the nested container's cgroup took a process"
+	run --separate-stderr berth exec "$ID" cat /proc/self/cgroup
+	assert_status 0
+	assert_output "0::$cg/init.scope"
+	# a --cgroup that cannot take the process is an error, not a fallback
+	mkdir "$d/sub$TAG" "$d/sub$TAG/leaf"
+	echo +memory >"$d/sub$TAG/cgroup.subtree_control"
+	run --separate-stderr berth exec --cgroup "sub$TAG" "$ID" true
+	assert_status 255
+	assert_error "resource busy"
+}
+
 @test "exec --cgroup memory:SUB: only the memory hierarchy uses the sub-cgroup" {
 	is_cgroup2 && skip "controller:path is for cgroup v1"
 	start_container
