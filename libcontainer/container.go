@@ -139,10 +139,11 @@ func (c *Container) Status() Status {
 		return Creating
 	}
 	// The kernel reports a task the v1 freezer froze as uninterruptible
-	// ('D'): an init in any other state is not frozen, and `list` need not
-	// open freezer.state for each container. (The v2 freezer leaves frozen
-	// tasks in 'S', so there the cgroup is always asked.)
-	mayBeFrozen := st.State == 'D' || c.State.CgroupPaths["freezer"] == ""
+	// ('D'); before Linux 6.1 a stopped task stayed stopped ('T', 't') in
+	// a frozen cgroup. An init in any other state is not frozen, and `list`
+	// need not open freezer.state for each container. (The v2 freezer
+	// leaves frozen tasks in 'S', so there the cgroup is always asked.)
+	mayBeFrozen := st.State == 'D' || st.State == 'T' || st.State == 't' || c.State.CgroupPaths["freezer"] == ""
 	if mayBeFrozen && c.isPaused() {
 		return Paused
 	}

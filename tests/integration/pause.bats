@@ -78,6 +78,28 @@ count() {
 	wait_for moved
 }
 
+@test "the status of a stopped (SIGSTOP) init: running, paused while its cgroup is frozen, running again" {
+	set_args sleep 300
+	berth create --bundle "$BUNDLE" "$ID"
+	berth start "$ID"
+	local pid
+	pid=$(state_field "$ID" pid)
+	kill -STOP "$pid"
+	check() { [ "$(awk '{print $3}' "/proc/$pid/stat")" = T ]; }
+	wait_for check
+	run state_field "$ID" status
+	assert_output running
+	berth pause "$ID"
+	run state_field "$ID" status
+	assert_output paused
+	berth list | grep -E "^$ID +$pid +paused " >/dev/null || fail "list: $(berth list)"
+	berth resume "$ID"
+	run state_field "$ID" status
+	assert_output running
+	berth list | grep -E "^$ID +$pid +running " >/dev/null || fail "list: $(berth list)"
+	kill -CONT "$pid"
+}
+
 @test "pause and resume a created container: paused, then created again, then start works" {
 	share_dir
 	set_cmd 'echo started >/mnt/started; sleep 300'
