@@ -134,8 +134,8 @@ func Load(cfg Config, paths map[string]string) (Manager, error) {
 }
 
 func loadFS(cfg Config, paths map[string]string) Manager {
-	if len(paths) == 1 && paths[""] != "" {
-		return newV2(cfg, paths[""])
+	if dir := V2Dir(paths); dir != "" {
+		return newV2(cfg, dir)
 	}
 	m := &v1Manager{cfg: cfg, paths: map[string]string{}, write: writeFile}
 	for k, v := range paths {
@@ -147,6 +147,16 @@ func loadFS(cfg Config, paths map[string]string) Manager {
 		m.paths[k] = v
 	}
 	return m
+}
+
+// V2Dir returns the cgroup dir of saved paths (Manager.Paths) that are a v2
+// host's, or "" for those of a v1 or hybrid host (v1 subsystem keys), or
+// none at all.
+func V2Dir(paths map[string]string) string {
+	if len(paths) == 1 {
+		return paths[""]
+	}
+	return ""
 }
 
 // CloneInto returns the cgroup dir that m's processes can be born in

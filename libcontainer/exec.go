@@ -233,7 +233,7 @@ func (e *execProcess) namespaceFlags() uint32 {
 // inherits its cgroups, and returns "".
 func (e *execProcess) joinCgroup(mayCloneInto bool) (string, error) {
 	paths := e.c.State.CgroupPaths
-	if dir, ok := paths[""]; ok && len(paths) == 1 {
+	if dir := cgroups.V2Dir(paths); dir != "" {
 		target, err := e.v2Target(dir)
 		if err != nil || target == "" || mayCloneInto {
 			return target, err
@@ -278,9 +278,7 @@ func (e *execProcess) v2Target(dir string) (string, error) {
 // mayCloneInto: the container is on a cgroup v2 host (its only cgroup is a
 // v2 one) and the stage may fork into it (stageMayCloneInto).
 func (e *execProcess) mayCloneInto() bool {
-	paths := e.c.State.CgroupPaths
-	dir, ok := paths[""]
-	return ok && dir != "" && len(paths) == 1 && stageMayCloneInto(e.namespaceFlags(), nil)
+	return cgroups.V2Dir(e.c.State.CgroupPaths) != "" && stageMayCloneInto(e.namespaceFlags(), nil)
 }
 
 // cgroupTarget is the dir of hierarchy key (a v1 controller list, or ""

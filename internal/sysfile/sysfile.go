@@ -22,18 +22,13 @@ func Read(path string) ([]byte, error) {
 	return read(path, false, nil)
 }
 
-// ReadWhole is Read for a file whose content comes in one piece: a regular
-// file (a state file, written whole and renamed into place) or a one-line
-// proc file (/proc/<pid>/stat). A read that does not fill the buffer is
-// then the end, which spares the read that would return 0. Not for
-// multi-line proc or cgroup files: a seq_file read can stop short of the
-// buffer before the end.
-func ReadWhole(path string) ([]byte, error) {
-	return read(path, true, nil)
-}
-
-// ReadWholeInto is ReadWhole into buf's storage (grown if too small), for
-// callers that read many files and reuse one buffer.
+// ReadWholeInto returns the content of a file that comes in one piece: a
+// regular file (a state file, written whole and renamed into place) or a
+// one-line proc file (/proc/<pid>/stat). A read that does not fill the
+// buffer is then the end, which spares the read that would return 0. Not
+// for multi-line proc or cgroup files: a seq_file read can stop short of
+// the buffer before the end. The content goes into buf's storage (grown if
+// too small; nil for a new buffer), for callers that reuse one buffer.
 func ReadWholeInto(path string, buf []byte) ([]byte, error) {
 	return read(path, true, buf)
 }
