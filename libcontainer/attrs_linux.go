@@ -42,8 +42,22 @@ func setPersonality(p *specs.LinuxPersonality) error {
 
 // setScheduler applies process.scheduler with sched_setattr(2).
 func setScheduler(s *specs.Scheduler) error {
+	attr, err := schedAttr(s)
+	if err != nil || attr == nil {
+		return err
+	}
+	if err := unix.SchedSetAttr(0, attr, 0); err != nil {
+		return fmt.Errorf("%s: %w", schedErrPrefix(s), err)
+	}
+	return nil
+}
+
+func schedErrPrefix(s *specs.Scheduler) string { return "sched_setattr " + string(s.Policy) }
+
+// schedAttr is process.scheduler as sched_setattr(2) takes it, nil for none.
+func schedAttr(s *specs.Scheduler) (*unix.SchedAttr, error) {
 	if s == nil {
-		return nil
+		return nil, nil
 	}
 	policies := map[specs.LinuxSchedulerPolicy]uint32{
 		specs.SchedOther: 0, specs.SchedFIFO: 1, specs.SchedRR: 2, specs.SchedBatch: 3,
@@ -51,53 +65,80 @@ func setScheduler(s *specs.Scheduler) error {
 	}
 	policy, ok := policies[s.Policy]
 	if !ok {
-		return fmt.Errorf("process.scheduler.policy: unknown policy %q", s.Policy)
+		return nil, fmt.Errorf("process.scheduler.policy: unknown policy %q", s.Policy)
 	}
 	flagBits := map[specs.LinuxSchedulerFlag]uint64{
 		specs.SchedFlagResetOnFork: 0x01, specs.SchedFlagReclaim: 0x02, specs.SchedFlagDLOverrun: 0x04,
 		specs.SchedFlagKeepPolicy: 0x08, specs.SchedFlagKeepParams: 0x10, specs.SchedFlagUtilClampMin: 0x20,
 		specs.SchedFlagUtilClampMax: 0x40,
 	}
-	attr := unix.SchedAttr{Policy: policy, Nice: s.Nice, Priority: uint32(s.Priority),
+	attr := &unix.SchedAttr{Policy: policy, Nice: s.Nice, Priority: uint32(s.Priority),
 		Runtime: s.Runtime, Deadline: s.Deadline, Period: s.Period}
 	attr.Size = unix.SizeofSchedAttr
 	for i, f := range s.Flags {
 		bit, ok := flagBits[f]
 		if !ok {
-			return fmt.Errorf("process.scheduler.flags[%d]: unknown flag %q", i, f)
+			return nil, fmt.Errorf("process.scheduler.flags[%d]: unknown flag %q", i, f)
 		}
 		attr.Flags |= bit
 	}
-	if err := unix.SchedSetAttr(0, &attr, 0); err != nil {
-		return fmt.Errorf("sched_setattr %s: %w", s.Policy, err)
-	}
-	return nil
+	return attr, nil
 }
 
 // setIOPriority applies process.ioPriority with ioprio_set(2).
 func setIOPriority(p *specs.LinuxIOPriority) error {
+	prio, err := ioprioValue(p)
+	if err != nil || p == nil {
+		return err
+	}
+	const ioprioWhoProcess = 1
+	if _, _, errno := unix.Syscall(unix.SYS_IOPRIO_SET, ioprioWhoProcess, 0, uintptr(prio)); errno != 0 {
+		return fmt.Errorf("%s: %w", ioprioErrPrefix(p), errno)
+	}
+	return nil
+}
+
+func ioprioErrPrefix(p *specs.LinuxIOPriority) string {
+	return fmt.Sprintf("ioprio_set %s %d", p.Class, p.Priority)
+}
+
+// ioprioValue is process.ioPriority as ioprio_set(2) takes it.
+func ioprioValue(p *specs.LinuxIOPriority) (int, error) {
 	if p == nil {
-		return nil
+		return 0, nil
 	}
 	classes := map[specs.IOPriorityClass]int{
 		specs.IOPRIO_CLASS_RT: 1, specs.IOPRIO_CLASS_BE: 2, specs.IOPRIO_CLASS_IDLE: 3,
 	}
 	class, ok := classes[p.Class]
 	if !ok {
-		return fmt.Errorf("process.ioPriority.class: unknown class %q", p.Class)
+		return 0, fmt.Errorf("process.ioPriority.class: unknown class %q", p.Class)
 	}
-	const ioprioWhoProcess, classShift = 1, 13
-	prio := class<<classShift | p.Priority
-	if _, _, errno := unix.Syscall(unix.SYS_IOPRIO_SET, ioprioWhoProcess, 0, uintptr(prio)); errno != 0 {
-		return fmt.Errorf("ioprio_set %s %d: %w", p.Class, p.Priority, errno)
-	}
-	return nil
+	const classShift = 13
+	return class<<classShift | p.Priority, nil
 }
 
 // setCPUAffinity pins us to a cpu list ("0-3,7") of process.execCPUAffinity.
 func setCPUAffinity(field, list string) error {
+	set, err := parseCPUList(field, list)
+	if err != nil || set == nil {
+		return err
+	}
+	if err := unix.SchedSetaffinity(0, set); err != nil {
+		return fmt.Errorf("%s: %w", affinityErrPrefix(field, list), err)
+	}
+	return nil
+}
+
+func affinityErrPrefix(field, list string) string {
+	return fmt.Sprintf("process.execCPUAffinity.%s %q", field, list)
+}
+
+// parseCPUList reads a cpu list of process.execCPUAffinity.<field>; nil
+// for an empty one.
+func parseCPUList(field, list string) (*unix.CPUSet, error) {
 	if list == "" {
-		return nil
+		return nil, nil
 	}
 	var set unix.CPUSet
 	for _, part := range strings.Split(list, ",") {
@@ -108,14 +149,11 @@ func setCPUAffinity(field, list string) error {
 			b, err = strconv.Atoi(hi)
 		}
 		if err != nil || a < 0 || b < a || b >= 1024 {
-			return fmt.Errorf("process.execCPUAffinity.%s: invalid cpu list %q", field, list)
+			return nil, fmt.Errorf("process.execCPUAffinity.%s: invalid cpu list %q", field, list)
 		}
 		for c := a; c <= b; c++ {
 			set.Set(c)
 		}
 	}
-	if err := unix.SchedSetaffinity(0, &set); err != nil {
-		return fmt.Errorf("process.execCPUAffinity.%s %q: %w", field, list, err)
-	}
-	return nil
+	return &set, nil
 }

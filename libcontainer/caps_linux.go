@@ -35,41 +35,63 @@ func newCapSet(spec *specs.LinuxCapabilities) (*capSet, error) {
 		return nil, fmt.Errorf("capabilities: %w", err)
 	}
 	caps.Clear(capability.CAPS | capability.BOUNDS | capability.AMBS)
-	if spec == nil {
-		return &capSet{caps: caps}, nil
+	masks, err := capMasks(spec)
+	if err != nil {
+		return nil, err
 	}
 	var ambient []capability.Cap
-	last, err := capability.LastCap()
-	if err != nil {
-		return nil, fmt.Errorf("capabilities: %w", err)
-	}
-	for _, set := range []struct {
-		field string
-		names []string
-		which capability.CapType
-	}{
-		{"bounding", spec.Bounding, capability.BOUNDING},
-		{"effective", spec.Effective, capability.EFFECTIVE},
-		{"permitted", spec.Permitted, capability.PERMITTED},
-		{"inheritable", spec.Inheritable, capability.INHERITABLE},
-		{"ambient", spec.Ambient, capability.AMBIENT},
-	} {
-		for i, name := range set.names {
-			c, ok := capabilityByName(name)
-			if !ok {
-				return nil, fmt.Errorf("process.capabilities.%s[%d]: unknown capability %q", set.field, i, name)
-			}
-			if c > last {
-				// Known to us, not to this kernel: runc skips it too.
+	for i, which := range capKinds {
+		for c := capability.Cap(0); c < 64; c++ {
+			if masks[i]&(1<<c) == 0 {
 				continue
 			}
-			caps.Set(set.which, c)
-			if set.which == capability.AMBIENT {
+			caps.Set(which, c)
+			if which == capability.AMBIENT {
 				ambient = append(ambient, c)
 			}
 		}
 	}
 	return &capSet{caps: caps, ambient: ambient}, nil
+}
+
+// capKinds orders the sets of capMasks.
+var capKinds = [5]capability.CapType{capability.BOUNDING, capability.EFFECTIVE,
+	capability.PERMITTED, capability.INHERITABLE, capability.AMBIENT}
+
+// capMasks are the spec's bounding, effective, permitted, inheritable and
+// ambient sets as bit masks. A capability this kernel does not have is left
+// out, as runc leaves it out; one nobody knows is an error.
+func capMasks(spec *specs.LinuxCapabilities) ([5]uint64, error) {
+	var masks [5]uint64
+	if spec == nil {
+		return masks, nil
+	}
+	last, err := capability.LastCap()
+	if err != nil {
+		return masks, fmt.Errorf("capabilities: %w", err)
+	}
+	for i, set := range []struct {
+		field string
+		names []string
+	}{
+		{"bounding", spec.Bounding},
+		{"effective", spec.Effective},
+		{"permitted", spec.Permitted},
+		{"inheritable", spec.Inheritable},
+		{"ambient", spec.Ambient},
+	} {
+		for j, name := range set.names {
+			c, ok := capabilityByName(name)
+			if !ok {
+				return masks, fmt.Errorf("process.capabilities.%s[%d]: unknown capability %q", set.field, j, name)
+			}
+			if c > last {
+				continue
+			}
+			masks[i] |= 1 << c
+		}
+	}
+	return masks, nil
 }
 
 // applyBounding drops every capability outside the bounding set. It needs

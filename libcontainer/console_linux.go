@@ -13,7 +13,7 @@ import (
 // SCM_RIGHTS fd, the pty name as payload), the slave becomes the controlling
 // terminal, stdio and /dev/console.
 func (it *initer) setupConsole() error {
-	proc := it.cfg.process()
+	proc := it.cfg.Spec.Process
 	if !proc.Terminal {
 		return nil
 	}
@@ -54,10 +54,8 @@ func (it *initer) setupConsole() error {
 	if err := sendFd(it.console, name, mfd); err != nil {
 		return fmt.Errorf("send pty master over the console socket: %w", err)
 	}
-	if !it.cfg.Exec {
-		if err := it.mountConsole(slave); err != nil {
-			return err
-		}
+	if err := it.mountConsole(slave); err != nil {
+		return err
 	}
 	if _, err := unix.Setsid(); err != nil {
 		return fmt.Errorf("setsid: %w", err)

@@ -122,7 +122,7 @@ func (e *execProcess) start(pidfd *os.File) (int, error) {
 	// The stage joins the namespaces while we put it in the cgroup (the
 	// first move into a cgroup waits for an RCU grace period, milliseconds);
 	// it waits for SendCgroupReady before it forks the process.
-	b := &nsenter.Bootstrap{JoinPidfd: fdnums[envPidfdFD], JoinFlags: e.namespaceFlags(), CgroupSync: true}
+	b := &nsenter.Bootstrap{JoinPidfd: fdnums[envPidfdFD], JoinFlags: e.namespaceFlags(), CgroupSync: true, ExecPlan: true}
 	b.CloneInto = e.mayCloneInto()
 	if e.opts.Process.OOMScoreAdj != nil {
 		b.OOMScoreAdj = strconv.Itoa(*e.opts.Process.OOMScoreAdj)
@@ -135,8 +135,28 @@ func (e *execProcess) start(pidfd *os.File) (int, error) {
 		return 0, err
 	}
 	faultPoint("exec:after-cgroup")
+	prog, err := program()
+	if err != nil {
+		return 0, err
+	}
+	consoleFD, ok := fdnums[envConsoleFD]
+	if !ok {
+		consoleFD = -1
+	}
+	plan, err := e.execPlan(consoleFD, pidfd, prog)
+	if err != nil {
+		if errors.Is(err, ErrNotRunning) {
+			return 0, err
+		}
+		return 0, errors.New("unable to start container process: " + err.Error())
+	}
 	if err := sendCgroupReady(e.conn, into); err != nil {
 		return 0, err
+	}
+	// The stage reads only its own bytes: the plan stays in the socket for
+	// the process it forks.
+	if _, err := e.conn.Write(plan.Encode()); err != nil {
+		return 0, fmt.Errorf("send process plan: %w", err)
 	}
 	traceStep("exec: cgroup joined")
 	pid, err := nsenter.Await(e.conn, nil)
@@ -152,24 +172,6 @@ func (e *execProcess) start(pidfd *os.File) (int, error) {
 		return 0, fmt.Errorf("nsenter: init stage failed: %v", st)
 	}
 	e.pid = pid
-	cfg := &initConfig{
-		ID:           e.c.ID,
-		Bundle:       e.c.State.Bundle,
-		Spec:         e.spec,
-		Process:      e.opts.Process,
-		Exec:         true,
-		ExtraFDs:     e.opts.PreserveFDs + listenFDs(),
-		NoNewKeyring: false,
-		Env:          listenEnv(),
-		ClosedStdio:  closedStdio(),
-	}
-	if cfg.SeccompProgram, err = program(); err != nil {
-		return 0, err
-	}
-	cfg.SeccompFlagsSet = seccompFlagsSet(e.spec)
-	if err := writeConfig(e.conn, cfg); err != nil {
-		return 0, fmt.Errorf("send config to init: %w", err)
-	}
 	if err := e.waitExec(json.NewEncoder(e.conn), json.NewDecoder(e.conn), scmp); err != nil {
 		return 0, err
 	}

@@ -70,7 +70,7 @@ func newIniter() (*initer, error) {
 	if err != nil {
 		return it, fmt.Errorf("read init config: %w", err)
 	}
-	if cfg.Spec == nil || cfg.process() == nil {
+	if cfg.Spec == nil || cfg.Spec.Process == nil {
 		return it, errors.New("init config without a process")
 	}
 	it.cfg = cfg
@@ -114,9 +114,6 @@ func (it *initer) recv(want string) error {
 // run is the init sequence. Order matters; see DESIGN.md "The life of a
 // container", step 4.
 func (it *initer) run() error {
-	if it.cfg.Exec {
-		return it.runExec()
-	}
 	spec := it.cfg.Spec
 	if err := it.setupNetwork(); err != nil {
 		return err
@@ -185,21 +182,6 @@ func (it *initer) run() error {
 	// the fifo (close-on-exec), after which `start` runs poststart hooks.
 	if _, err := unix.Write(fifo, []byte("0")); err != nil {
 		return fmt.Errorf("write exec fifo: %w", err)
-	}
-	return proc.exec()
-}
-
-// runExec is `berth exec`'s init: the C stage joined the container's
-// namespaces (and so its root), the parent put us in its cgroup. No message
-// says we are done: the exec closes the pipe (close-on-exec), and that EOF
-// tells the parent the process runs.
-func (it *initer) runExec() error {
-	if err := it.setupConsole(); err != nil {
-		return err
-	}
-	proc, err := it.prepareProcess()
-	if err != nil {
-		return err
 	}
 	return proc.exec()
 }

@@ -32,15 +32,9 @@ type initConfig struct {
 	CgroupPaths map[string]string `json:"cgroup_paths,omitempty"`
 	// Env is added to the process environment (LISTEN_FDS).
 	Env []string `json:"env,omitempty"`
-	// Exec marks `berth exec`: init is already in the container's
-	// namespaces and cgroup and only sets up and execs Process.
-	Exec bool `json:"exec,omitempty"`
-	// Process is the process to run; nil means Spec.Process.
-	Process *specs.Process `json:"-"`
-	// WireSpec and WireProcess carry Spec and Process on the wire, as the
-	// types with generated decoders (toWire, fromWire).
-	WireSpec    *specjson.Spec    `json:"spec"`
-	WireProcess *specjson.Process `json:"process,omitempty"`
+	// WireSpec carries Spec on the wire, as the type with generated
+	// decoders (toWire, fromWire).
+	WireSpec *specjson.Spec `json:"spec"`
 	// SeccompProgram is linux.seccomp compiled by the parent.
 	SeccompProgram []byte `json:"seccomp_program,omitempty"`
 	// ClosedStdio lists the stdio fds (0-2) the caller had closed: init
@@ -53,22 +47,12 @@ type initConfig struct {
 // toWire fills the wire fields before the config is sent.
 func (c *initConfig) toWire() *initConfig {
 	c.WireSpec = (*specjson.Spec)(c.Spec)
-	c.WireProcess = (*specjson.Process)(c.Process)
 	return c
 }
 
-// fromWire sets Spec and Process from the wire fields after a decode.
+// fromWire sets Spec from the wire field after a decode.
 func (c *initConfig) fromWire() {
 	c.Spec = (*specs.Spec)(c.WireSpec)
-	c.Process = (*specs.Process)(c.WireProcess)
-}
-
-// process is the process init prepares and execs.
-func (c *initConfig) process() *specs.Process {
-	if c.Process != nil {
-		return c.Process
-	}
-	return c.Spec.Process
 }
 
 // hasNamespace reports whether the spec asks for ns (new or joined).

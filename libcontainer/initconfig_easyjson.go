@@ -125,12 +125,6 @@ func easyjsonA44faa14DecodeGithubComBerthRuntimeBerthLibcontainer(in *jlexer.Lex
 				}
 				in.Delim(']')
 			}
-		case "exec":
-			if in.IsNull() {
-				in.Skip()
-			} else {
-				out.Exec = bool(in.Bool())
-			}
 		case "spec":
 			if in.IsNull() {
 				in.Skip()
@@ -143,20 +137,6 @@ func easyjsonA44faa14DecodeGithubComBerthRuntimeBerthLibcontainer(in *jlexer.Lex
 					in.Skip()
 				} else {
 					(*out.WireSpec).UnmarshalEasyJSON(in)
-				}
-			}
-		case "process":
-			if in.IsNull() {
-				in.Skip()
-				out.WireProcess = nil
-			} else {
-				if out.WireProcess == nil {
-					out.WireProcess = new(specjson.Process)
-				}
-				if in.IsNull() {
-					in.Skip()
-				} else {
-					(*out.WireProcess).UnmarshalEasyJSON(in)
 				}
 			}
 		case "seccomp_program":
@@ -281,11 +261,6 @@ func easyjsonA44faa14EncodeGithubComBerthRuntimeBerthLibcontainer(out *jwriter.W
 			out.RawByte(']')
 		}
 	}
-	if in.Exec {
-		const prefix string = ",\"exec\":"
-		out.RawString(prefix)
-		out.Bool(bool(in.Exec))
-	}
 	{
 		const prefix string = ",\"spec\":"
 		out.RawString(prefix)
@@ -294,11 +269,6 @@ func easyjsonA44faa14EncodeGithubComBerthRuntimeBerthLibcontainer(out *jwriter.W
 		} else {
 			(*in.WireSpec).MarshalEasyJSON(out)
 		}
-	}
-	if in.WireProcess != nil {
-		const prefix string = ",\"process\":"
-		out.RawString(prefix)
-		(*in.WireProcess).MarshalEasyJSON(out)
 	}
 	if len(in.SeccompProgram) != 0 {
 		const prefix string = ",\"seccomp_program\":"

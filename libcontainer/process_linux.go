@@ -41,7 +41,7 @@ func (p *userProcess) exec() error {
 // across the uid change), cwd, the capability sets, no_new_privs; and finds
 // the binary, so that a missing one fails create, not start.
 func (it *initer) prepareProcess() (*userProcess, error) {
-	proc := it.cfg.process()
+	proc := it.cfg.Spec.Process
 	if err := setRlimits(proc.Rlimits); err != nil {
 		return nil, err
 	}
@@ -151,7 +151,7 @@ func (it *initer) prepareProcess() (*userProcess, error) {
 // personality, scheduler, I/O priority, initial CPU affinity and the LSM
 // labels of the next exec.
 func (it *initer) setProcessAttrs(proc *specs.Process) error {
-	if l := it.cfg.Spec.Linux; l != nil && !it.cfg.Exec {
+	if l := it.cfg.Spec.Linux; l != nil {
 		if err := setPersonality(l.Personality); err != nil {
 			return err
 		}
@@ -186,9 +186,19 @@ func (it *initer) setgroupsAllowed() bool {
 // lookupUser resolves the spec user against the container's /etc/passwd and
 // /etc/group (after pivot_root), as runc does: HOME and supplementary groups.
 func lookupUser(u specs.User) (*user.ExecUser, error) {
-	spec := strconv.FormatUint(uint64(u.UID), 10) + ":" + strconv.FormatUint(uint64(u.GID), 10)
-	defaults := &user.ExecUser{Uid: 0, Gid: 0, Home: "/"}
-	eu, err := user.GetExecUserPath(spec, defaults, "/etc/passwd", "/etc/group")
+	eu, err := user.GetExecUserPath(userSpec(u), userDefaults(), "/etc/passwd", "/etc/group")
+	return withAdditionalGids(eu, u, err)
+}
+
+// userSpec is "uid:gid", which the user library resolves.
+func userSpec(u specs.User) string {
+	return strconv.FormatUint(uint64(u.UID), 10) + ":" + strconv.FormatUint(uint64(u.GID), 10)
+}
+
+func userDefaults() *user.ExecUser { return &user.ExecUser{Uid: 0, Gid: 0, Home: "/"} }
+
+// withAdditionalGids completes a lookup with process.user.additionalGids.
+func withAdditionalGids(eu *user.ExecUser, u specs.User, err error) (*user.ExecUser, error) {
 	if err != nil {
 		return nil, fmt.Errorf("process.user: %w", err)
 	}

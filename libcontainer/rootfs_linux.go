@@ -67,7 +67,7 @@ func (it *initer) prepareRootfs() error {
 	}
 	// A missing cwd is created, as runc does (after the mounts, so that a
 	// cwd on a tmpfs lands in it).
-	if cwd := it.cfg.process().Cwd; cwd != "" {
+	if cwd := it.cfg.Spec.Process.Cwd; cwd != "" {
 		h, err := mkdirAllInRoot(root, cwd, 0o755)
 		if err != nil {
 			return fmt.Errorf("process.cwd: %w", err)

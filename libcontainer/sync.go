@@ -10,7 +10,7 @@ import (
 // Processes: the parent P is the berth command (create, run); P0 is the
 // re-executed `berth init` whose C stage (nsenter/) joins and creates the
 // namespaces; P1 is the container's init, a child of P (CLONE_PARENT), the
-// only one that runs Go code inside the container.
+// only one that runs Go code inside the container (create; see exec below).
 //
 // All messages travel over one socketpair (the "init pipe"); P0 and P1 share
 // the child end, P keeps the other.
@@ -36,6 +36,12 @@ import (
 //     sends "ready". Any failure is sent as "error" and P1 exits.
 //  5. On "ready" P saves the final state and the pid file and closes its end;
 //     P1 closes its end and blocks opening the exec fifo until `start`.
+//
+// `berth exec` (exec.go) runs steps 1 and 2 only, with BT_EXEC_PLAN: after
+// the cgroup byte P sends a process plan (nsenter.ProcessPlan), which P1
+// reads and execs without starting Go (nsenter/process.c). P1 writes at
+// most a "seccomp" message (and reads "seccompDone") and an "error" line,
+// in the JSON below; its exec closes the pipe, and that EOF is success.
 //
 // Who closes what: P closes the child end right after starting P0; P1 closes
 // the pipe after "ready"; P closes its end when create returns.

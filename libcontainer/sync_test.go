@@ -14,7 +14,7 @@ import (
 // is still there for init's decoder.
 func TestConfigLineThenMessages(t *testing.T) {
 	proc := &specs.Process{Args: []string{"sh", "-c", "echo a\nb"}, Env: []string{"X=1\n2"}, Cwd: "/"}
-	cfg := &initConfig{ID: "c1", Bundle: "/b\nc", Spec: &specs.Spec{Version: specs.Version, Process: proc}, Process: proc, ExtraFDs: 2}
+	cfg := &initConfig{ID: "c1", Bundle: "/b\nc", Spec: &specs.Spec{Version: specs.Version, Process: proc}, ExtraFDs: 2}
 	var stream bytes.Buffer
 	if err := writeConfig(&stream, cfg); err != nil {
 		t.Fatal(err)
@@ -30,9 +30,9 @@ func TestConfigLineThenMessages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.ID != "c1" || got.Bundle != "/b\nc" || got.ExtraFDs != 2 || got.Process == nil ||
-		got.Process.Args[2] != "echo a\nb" || got.Spec.Process.Env[0] != "X=1\n2" {
-		t.Fatalf("config after the trip: %+v, process %+v", got, got.Process)
+	if got.ID != "c1" || got.Bundle != "/b\nc" || got.ExtraFDs != 2 ||
+		got.Spec.Process.Args[2] != "echo a\nb" || got.Spec.Process.Env[0] != "X=1\n2" {
+		t.Fatalf("config after the trip: %+v, process %+v", got, got.Spec.Process)
 	}
 	var m syncMsg
 	if err := json.NewDecoder(in).Decode(&m); err != nil || m.Type != msgResume {

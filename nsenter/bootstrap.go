@@ -57,6 +57,9 @@ type Bootstrap struct {
 	// stays in the cgroup namespace it started in (it must see the cgroup
 	// it forks into) and the init creates or joins the container's.
 	CloneInto bool
+	// ExecPlan: the init reads a ProcessPlan after the stage's messages
+	// and execs it (process.c); Go never starts in it.
+	ExecPlan bool
 }
 
 // SendCgroupReady tells a stage started with CgroupSync that it is in the
@@ -86,38 +89,33 @@ func CgroupnsError() error {
 
 // Encode returns the wire form read by nsenter.c's parse_bootstrap.
 func (b *Bootstrap) Encode() []byte {
-	var payload []byte
-	rec := func(typ uint32, val []byte) {
-		payload = binary.LittleEndian.AppendUint32(payload, typ)
-		payload = binary.LittleEndian.AppendUint32(payload, uint32(len(val)))
-		payload = append(payload, val...)
-	}
-	rec(C.BT_CLONE_FLAGS, binary.LittleEndian.AppendUint32(nil, b.CloneFlags))
+	var r records
+	r.add(C.BT_CLONE_FLAGS, u32(b.CloneFlags))
 	for _, j := range b.Join {
-		rec(C.BT_NS_PATH, append(binary.LittleEndian.AppendUint32(nil, j.Type), j.Path...))
+		r.add(C.BT_NS_PATH, u32(j.Type), []byte(j.Path))
 	}
 	if b.TimeOffsets != "" {
-		rec(C.BT_TIME_OFFSETS, []byte(b.TimeOffsets))
+		r.add(C.BT_TIME_OFFSETS, []byte(b.TimeOffsets))
 	}
 	if b.OOMScoreAdj != "" {
-		rec(C.BT_OOM_SCORE_ADJ, []byte(b.OOMScoreAdj))
+		r.add(C.BT_OOM_SCORE_ADJ, []byte(b.OOMScoreAdj))
 	}
 	if b.NoSetgroups {
-		rec(C.BT_NO_SETGROUPS, nil)
+		r.add(C.BT_NO_SETGROUPS)
 	}
 	if b.CgroupSync {
-		rec(C.BT_CGROUP_SYNC, nil)
+		r.add(C.BT_CGROUP_SYNC)
 	}
 	if b.CloneInto {
-		rec(C.BT_CLONE_INTO, nil)
+		r.add(C.BT_CLONE_INTO)
+	}
+	if b.ExecPlan {
+		r.add(C.BT_EXEC_PLAN)
 	}
 	if b.JoinFlags != 0 {
-		v := binary.LittleEndian.AppendUint32(nil, uint32(b.JoinPidfd))
-		rec(C.BT_JOIN_PIDFD, binary.LittleEndian.AppendUint32(v, b.JoinFlags))
+		r.add(C.BT_JOIN_PIDFD, u32(uint32(b.JoinPidfd), b.JoinFlags))
 	}
-	msg := binary.LittleEndian.AppendUint32(nil, C.BOOTSTRAP_MAGIC)
-	msg = binary.LittleEndian.AppendUint32(msg, uint32(len(payload)))
-	return append(msg, payload...)
+	return r.frame(C.BOOTSTRAP_MAGIC)
 }
 
 // StageError is a failure the C stage reported; its text is complete.

@@ -14,7 +14,10 @@
 //      'C' + cgroup dir fd (v2) ----->  before 'u') clone(CLONE_PARENT), or
 //                                       with 'C' clone3 into that cgroup
 //   <-- 'P' pid of the child ---------  the child (P1) returns from here and
-//                                       Go starts in it; P0 exits.
+//                                       Go starts in it; P0 exits. For an
+//                                       exec (BT_EXEC_PLAN) P1 reads the
+//                                       process plan next and execs it in C
+//                                       (process.c) instead.
 //   <-- 'E' len message --------------  on any failure, then P0 exits 1.
 //
 // Nothing is allocated for the Go side: P0 reads exactly the bootstrap
@@ -37,6 +40,8 @@
 #include <unistd.h>
 
 #include "bootstrap.h"
+#include "plan.h"
+#include "readall.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -70,6 +75,7 @@ struct bootstrap {
 	int no_setgroups;
 	int cgroup_sync;
 	int clone_into;
+	int exec_plan;
 	// The cgroup namespace to create or join is left for last (cgroupns):
 	// it must come after the cgroup, and with clone_into the init makes
 	// it, so that we stay in the namespace whose cgroups we fork into.
@@ -126,18 +132,11 @@ static void die(int errnum, const char *fmt, ...)
 
 static void read_full(void *buf, size_t len)
 {
-	char *p = buf;
-	while (len > 0) {
-		ssize_t n = read(initpipe, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			die(errno, "read bootstrap");
-		if (n == 0)
-			die(0, "read bootstrap: unexpected end of stream");
-		p += n;
-		len -= n;
-	}
+	int err = read_exact(initpipe, buf, len);
+	if (err > 0)
+		die(err, "read bootstrap");
+	if (err < 0)
+		die(0, "read bootstrap: unexpected end of stream");
 }
 
 // read_byte reads one message byte; an fd sent with it (SCM_RIGHTS) is
@@ -273,6 +272,9 @@ static void parse_bootstrap(struct bootstrap *b)
 			break;
 		case BT_CLONE_INTO:
 			b->clone_into = 1;
+			break;
+		case BT_EXEC_PLAN:
+			b->exec_plan = 1;
 			break;
 		case BT_JOIN_PIDFD:
 			if (len != 8)
@@ -521,8 +523,11 @@ __attribute__((constructor)) static void nsenter(void)
 	if (child < 0)
 		die(errno, "clone init process");
 	if (child == 0) {
-		// P1: the container's init. Go starts when we return.
+		// P1: the container's init. Go starts when we return, unless an
+		// exec's process needs no more than process.c does.
 		prctl(PR_SET_NAME, (unsigned long)"berth:[init]", 0, 0, 0);
+		if (b.exec_plan)
+			berth_run_plan(initpipe, berth_cgroupns_errno);
 		return;
 	}
 	char msg[5];

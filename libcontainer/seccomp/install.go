@@ -25,21 +25,18 @@ type Program []byte
 // SCMP_ACT_NOTIFY, -1 otherwise; the caller hands it to the seccomp agent
 // (SendToAgent) and closes it.
 func LoadProgram(cfg *specs.LinuxSeccomp, prog Program) (notifyFd int, err error) {
-	if !enabled(cfg) {
-		return -1, nil
-	}
-	p, err := newPlan(cfg)
-	if err != nil {
+	in, err := PrepareInstall(cfg, prog)
+	if err != nil || in == nil {
 		return -1, err
 	}
-	insns, err := decodeProgram(prog)
+	insns, err := decodeProgram(in.Program)
 	if err != nil {
 		return -1, fmt.Errorf("load seccomp filter: %w", err)
 	}
-	fd, err := install(p.kernelFlags(), insns)
+	fd, err := install(in.Flags, insns)
 	if err != nil {
 		if errors.Is(err, unix.EINVAL) {
-			if ferr := unsupportedFlag(cfg.Flags); ferr != nil {
+			if ferr := in.UnsupportedFlag(); ferr != nil {
 				return -1, ferr
 			}
 		}
@@ -47,6 +44,34 @@ func LoadProgram(cfg *specs.LinuxSeccomp, prog Program) (notifyFd int, err error
 	}
 	return fd, nil
 }
+
+// Install is one filter to install: what seccomp(2) takes.
+type Install struct {
+	Flags     uint
+	Program   Program
+	specFlags []specs.LinuxSeccompFlag
+}
+
+// PrepareInstall checks prog, built by Compile from cfg, and says how to
+// install it: for LoadProgram, and for exec's init, which installs it in C
+// (nsenter/process.c). It returns nil when cfg installs no filter.
+func PrepareInstall(cfg *specs.LinuxSeccomp, prog Program) (*Install, error) {
+	if !enabled(cfg) {
+		return nil, nil
+	}
+	p, err := newPlan(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := decodeProgram(prog); err != nil {
+		return nil, fmt.Errorf("load seccomp filter: %w", err)
+	}
+	return &Install{Flags: p.kernelFlags(), Program: prog, specFlags: cfg.Flags}, nil
+}
+
+// UnsupportedFlag is what an EINVAL from seccomp(2) means when a flag of
+// the spec is one this kernel lacks (it asks the kernel); nil otherwise.
+func (in *Install) UnsupportedFlag() error { return unsupportedFlag(in.specFlags) }
 
 const insnSize = int(unsafe.Sizeof(unix.SockFilter{}))
 

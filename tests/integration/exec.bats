@@ -151,6 +151,63 @@ NoNewPrivs:	1"
 	[ "$(awk '/^NoNewPrivs:/ {print $2}' "/proc/$INIT_PID/status")" = 0 ]
 }
 
+@test "exec -p process.json: umask, ioPriority, scheduler and the session keyring" {
+	update_config '.linux.maskedPaths -= ["/proc/keys"]'
+	start_container
+	cat >"$TEST_DIR/process.json" <<'EOF'
+{
+	"user": {"uid": 0, "gid": 0, "umask": 63},
+	"args": ["sh", "-c", "umask; ionice -p $$; grep -E '^policy' /proc/self/sched | tr -d ' '"],
+	"env": ["PATH=/bin"],
+	"cwd": "/",
+	"ioPriority": {"class": "IOPRIO_CLASS_IDLE", "priority": 0},
+	"scheduler": {"policy": "SCHED_BATCH"}
+}
+EOF
+	run --separate-stderr berth exec -p "$TEST_DIR/process.json" "$ID"
+	assert_status 0
+	assert_output "0077
+idle
+policy:3"
+	run berth exec "$ID" cat /proc/keys
+	assert_match "keyring +_ses\\.$ID: "
+}
+
+@test "exec: the user is looked up in the container's /etc files, even through symlinks that point outside it" {
+	# berth reads them through the container's root (openat2
+	# RESOLVE_IN_ROOT): an absolute symlink must not reach the host's file.
+	# Fails with a lookup through /proc/PID/root/etc/passwd, where the
+	# kernel resolves an absolute symlink against the reader's root (HOME
+	# would be /host-leak).
+	use_private_rootfs
+	local host=$TEST_DIR/host-passwd
+	echo "bb:x:1000:1000::/host-leak:/bin/sh" >"$host"
+	echo "leak:x:4242:bb" >"$TEST_DIR/host-group"
+	rm -f "$BUNDLE/rootfs/etc/passwd" "$BUNDLE/rootfs/etc/group"
+	ln -s "$host" "$BUNDLE/rootfs/etc/passwd"
+	ln -s "../../../../../../../../..$TEST_DIR/host-group" "$BUNDLE/rootfs/etc/group"
+	start_container
+	run berth exec -u 1000:1000 "$ID" sh -c 'echo $HOME; id -G'
+	assert_status 0
+	assert_output "/
+1000"
+	# With the container's own files, HOME comes from them.
+	rm "$BUNDLE/rootfs/etc/passwd"
+	echo "bb:x:1000:1000::/home/inside:/bin/sh" >"$BUNDLE/rootfs/etc/passwd"
+	run berth exec -u 1000:1000 "$ID" sh -c 'echo $HOME'
+	assert_output /home/inside
+}
+
+@test "exec: a fifo as the container's /etc/group does not block exec" {
+	use_private_rootfs
+	start_container
+	rm -f "$BUNDLE/rootfs/etc/group"
+	mkfifo "$BUNDLE/rootfs/etc/group"
+	run berth exec -u 1000 "$ID" id -u
+	assert_status 0
+	assert_output 1000
+}
+
 @test "exec: the process gets the container's seccomp profile" {
 	update_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64"],
 		"syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}'

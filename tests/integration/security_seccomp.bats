@@ -406,3 +406,35 @@ ping 1"
 	run cat "$TEST_DIR/nowait.err"
 	assert_contains "mkdir: can't create directory '/dev/shm/x': Invalid cross-device link"
 }
+
+@test "seccomp: SCMP_ACT_NOTIFY in exec: the exec'd process's notify fd reaches the agent, which answers its mkdir" {
+	# exec's process installs its own filter (in C, nsenter/process.c) and
+	# must hand its listener to a second agent through berth.
+	local sock=$TEST_DIR/agent.sock log1=$TEST_DIR/agent1.log log2=$TEST_DIR/agent2.log
+	"$SECCOMP_AGENT_BIN" -socket "$sock" -errno 18 -log "$log1" </dev/null >/dev/null 2>&1 3>&- &
+	track $!
+	wait_for test -S "$sock"
+	seccomp "$(jq -cn --arg s "$sock" '{defaultAction: "SCMP_ACT_ALLOW", listenerPath: $s,
+		listenerMetadata: "exec-meta",
+		syscalls: [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_NOTIFY"}]}')"
+	set_args sleep 300
+	run_nowait berth run -d "$ID"
+	assert_status 0
+	wait_for grep -q '"seccompFd"' "$log1"
+	# The first agent took its one connection and removed the socket.
+	"$SECCOMP_AGENT_BIN" -socket "$sock" -errno 1 -log "$log2" </dev/null >/dev/null 2>&1 3>&- &
+	track $!
+	wait_for test -S "$sock"
+	run berth exec "$ID" sh -c 'mkdir /dev/shm/e; echo "mkdir: $?"'
+	assert_status 0
+	assert_contains "mkdir: 1"
+	assert_contains "Operation not permitted"
+	run cat "$log2"
+	local state=${lines[0]}
+	[ "$(jq -r .metadata <<<"$state")" = exec-meta ] || fail "metadata: $state"
+	[ "$(jq -r .state.id <<<"$state")" = "$ID" ] || fail "state.id: $state"
+	local init_pid
+	init_pid=$(state_field "$ID" pid)
+	[ "$(jq -r .pid <<<"$state")" != "$init_pid" ] || fail "the exec's state names init: $state"
+	assert_match "mkdir pid=[0-9]+ -> errno 1" "${lines[1]}"
+}

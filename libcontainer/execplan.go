@@ -1,0 +1,203 @@
+package libcontainer
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"unsafe"
+
+	"github.com/moby/sys/capability"
+	"github.com/moby/sys/user"
+	"github.com/opencontainers/selinux/go-selinux"
+	"golang.org/x/sys/unix"
+
+	"github.com/berth-runtime/berth/libcontainer/seccomp"
+	"github.com/berth-runtime/berth/nsenter"
+)
+
+// The process of `berth exec` is set up in C (nsenter/process.c) by the
+// init the stage forks, from a plan the parent computes here: the user
+// from the container's /etc files, the environment, capability masks,
+// limits, the compiled seccomp filter, and every error text that needs a
+// name. The init never starts Go.
+
+// execPlan is the plan of e's process. consoleFD is the init's fd of the
+// console socket, -1 without a terminal; pidfd is the container init's.
+func (e *execProcess) execPlan(consoleFD int, pidfd *os.File, program seccomp.Program) (*nsenter.ProcessPlan, error) {
+	proc := e.opts.Process
+	eu, err := e.lookupUser(pidfd)
+	if err != nil {
+		return nil, err
+	}
+	extraEnv := listenEnv()
+	plan := &nsenter.ProcessPlan{
+		Args:      proc.Args,
+		Env:       buildEnv(proc.Env, extraEnv, eu.Home),
+		ListenPID: len(extraEnv) > 0,
+		Cwd:       proc.Cwd,
+		UID:       uint32(eu.Uid),
+		GID:       uint32(eu.Gid),
+		Keyring:   "_ses." + e.c.ID,
+		ConsoleFD: consoleFD,
+		ExtraFDs:  uint32(e.opts.PreserveFDs + listenFDs()),
+	}
+	for _, g := range eu.Sgids {
+		plan.Groups = append(plan.Groups, uint32(g))
+	}
+	if proc.User.Umask != nil {
+		m := *proc.User.Umask
+		plan.Umask = &m
+	}
+	if sz := proc.ConsoleSize; sz != nil && consoleFD >= 0 {
+		plan.Rows, plan.Cols = uint32(sz.Height), uint32(sz.Width)
+	}
+	for _, fd := range closedStdio() {
+		plan.ClosedStdio |= 1 << fd
+	}
+	for i, r := range proc.Rlimits {
+		res, ok := rlimitResource(r.Type)
+		if !ok {
+			return nil, fmt.Errorf("process.rlimits[%d].type: unknown rlimit %q", i, r.Type)
+		}
+		plan.Rlimits = append(plan.Rlimits, nsenter.PlanRlimit{Resource: uint32(res), Soft: r.Soft, Hard: r.Hard,
+			ErrPrefix: fmt.Sprintf("set %s to soft %d, hard %d", r.Type, r.Soft, r.Hard)})
+	}
+	if err := planAttrs(plan, e); err != nil {
+		return nil, err
+	}
+	if plan.Caps, err = capMasks(proc.Capabilities); err != nil {
+		return nil, err
+	}
+	last, err := capability.LastCap()
+	if err != nil {
+		return nil, fmt.Errorf("capabilities: %w", err)
+	}
+	plan.LastCap = uint32(last)
+	plan.NoNewPrivs = proc.NoNewPrivileges
+	if e.spec.Linux != nil {
+		in, err := seccomp.PrepareInstall(e.spec.Linux.Seccomp, program)
+		if err != nil {
+			return nil, err
+		}
+		if in != nil {
+			plan.Seccomp = &nsenter.PlanSeccomp{Flags: uint32(in.Flags), Program: in.Program}
+			if ferr := in.UnsupportedFlag(); ferr != nil {
+				plan.Seccomp.OnEINVAL = ferr.Error()
+			}
+		}
+	}
+	return plan, nil
+}
+
+// planAttrs adds the attributes that survive exec: CPU affinity, scheduler,
+// I/O priority and the LSM labels.
+func planAttrs(plan *nsenter.ProcessPlan, e *execProcess) error {
+	proc := e.opts.Process
+	if a := proc.ExecCPUAffinity; a != nil {
+		for when, field := range []string{"initial", "final"} {
+			list := a.Initial
+			if when == 1 {
+				list = a.Final
+			}
+			set, err := parseCPUList(field, list)
+			if err != nil {
+				return err
+			}
+			if set != nil {
+				var mask []byte
+				for _, word := range set {
+					mask = binary.LittleEndian.AppendUint64(mask, uint64(word))
+				}
+				plan.Affinity[when] = &nsenter.PlanAffinity{Mask: mask, ErrPrefix: affinityErrPrefix(field, list)}
+			}
+		}
+	}
+	attr, err := schedAttr(proc.Scheduler)
+	if err != nil {
+		return err
+	}
+	if attr != nil {
+		plan.SchedAttr = unsafe.Slice((*byte)(unsafe.Pointer(attr)), unix.SizeofSchedAttr)
+		plan.SchedErrPrefix = schedErrPrefix(proc.Scheduler)
+	}
+	prio, err := ioprioValue(proc.IOPriority)
+	if err != nil {
+		return err
+	}
+	if proc.IOPriority != nil {
+		v := uint32(prio)
+		plan.IOPrio, plan.IOErrPrefix = &v, ioprioErrPrefix(proc.IOPriority)
+	}
+	if p := proc.ApparmorProfile; p != "" {
+		if !apparmorEnabled() {
+			return fmt.Errorf("process.apparmorProfile: %q requested but AppArmor is not enabled on this host", p)
+		}
+		plan.AppArmor = "exec " + p
+	}
+	if l := proc.SelinuxLabel; l != "" {
+		if !selinux.GetEnabled() {
+			return errors.New("selinux label is specified in config, but selinux is disabled or not supported")
+		}
+		plan.SELinux = l
+	}
+	return nil
+}
+
+// lookupUser resolves process.user against the container's /etc/passwd and
+// /etc/group, read through the init's root: every path, symlinks included,
+// resolves inside it, and only regular files are read.
+func (e *execProcess) lookupUser(pidfd *os.File) (*user.ExecUser, error) {
+	u := e.opts.Process.User
+	rootFD, err := unix.Open("/proc/"+strconv.Itoa(e.c.State.InitPid)+"/root", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("open the container's root: %w", err)
+	}
+	root := handle(rootFD)
+	defer root.close()
+	// The pid was the container's init when we opened its pidfd; if the
+	// pidfd still names a live process, the root is that init's.
+	if err := unix.PidfdSendSignal(int(pidfd.Fd()), 0, nil, 0); err != nil {
+		return nil, ErrNotRunning
+	}
+	passwd := openUserDB(root, "etc/passwd")
+	defer passwd.Close()
+	group := openUserDB(root, "etc/group")
+	defer group.Close()
+	eu, err := user.GetExecUser(userSpec(u), userDefaults(), passwd.reader(), group.reader())
+	return withAdditionalGids(eu, u, err)
+}
+
+// userDB is an open /etc/passwd or /etc/group, or none.
+type userDB struct{ f *os.File }
+
+func (d userDB) reader() io.Reader {
+	if d.f == nil {
+		return nil
+	}
+	return d.f
+}
+
+func (d userDB) Close() {
+	if d.f != nil {
+		d.f.Close()
+	}
+}
+
+// openUserDB opens rel in root. A file that cannot be opened counts as
+// absent, as the user library has it; so does one that is not a regular
+// file (a fifo would block us).
+func openUserDB(root handle, rel string) userDB {
+	h, err := openInRoot(root, rel, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_NOCTTY)
+	if err != nil {
+		return userDB{}
+	}
+	var st unix.Stat_t
+	if err := unix.Fstat(int(h), &st); err != nil || st.Mode&unix.S_IFMT != unix.S_IFREG {
+		h.close()
+		return userDB{}
+	}
+	return userDB{os.NewFile(uintptr(h), "/"+rel)}
+}
