@@ -19,37 +19,16 @@ const (
 	perLinux32 = 0x0008
 )
 
-// setPersonality applies linux.personality (only the execution domain;
-// runc ignores the flags too).
-func setPersonality(p *specs.LinuxPersonality) error {
-	if p == nil {
-		return nil
-	}
-	var persona uintptr
+// personaOf is linux.personality's persona for personality(2): only the
+// execution domain, as runc ignores the flags too.
+func personaOf(p *specs.LinuxPersonality) (uint32, error) {
 	switch p.Domain {
 	case specs.PerLinux:
-		persona = perLinux
+		return perLinux, nil
 	case specs.PerLinux32:
-		persona = perLinux32
-	default:
-		return fmt.Errorf("linux.personality.domain: unknown domain %q", p.Domain)
+		return perLinux32, nil
 	}
-	if _, _, errno := unix.Syscall(unix.SYS_PERSONALITY, persona, 0, 0); errno != 0 {
-		return fmt.Errorf("personality %s: %w", p.Domain, errno)
-	}
-	return nil
-}
-
-// setScheduler applies process.scheduler with sched_setattr(2).
-func setScheduler(s *specs.Scheduler) error {
-	attr, err := schedAttr(s)
-	if err != nil || attr == nil {
-		return err
-	}
-	if err := unix.SchedSetAttr(0, attr, 0); err != nil {
-		return fmt.Errorf("%s: %w", schedErrPrefix(s), err)
-	}
-	return nil
+	return 0, fmt.Errorf("linux.personality.domain: unknown domain %q", p.Domain)
 }
 
 func schedErrPrefix(s *specs.Scheduler) string { return "sched_setattr " + string(s.Policy) }
@@ -85,19 +64,6 @@ func schedAttr(s *specs.Scheduler) (*unix.SchedAttr, error) {
 	return attr, nil
 }
 
-// setIOPriority applies process.ioPriority with ioprio_set(2).
-func setIOPriority(p *specs.LinuxIOPriority) error {
-	prio, err := ioprioValue(p)
-	if err != nil || p == nil {
-		return err
-	}
-	const ioprioWhoProcess = 1
-	if _, _, errno := unix.Syscall(unix.SYS_IOPRIO_SET, ioprioWhoProcess, 0, uintptr(prio)); errno != 0 {
-		return fmt.Errorf("%s: %w", ioprioErrPrefix(p), errno)
-	}
-	return nil
-}
-
 func ioprioErrPrefix(p *specs.LinuxIOPriority) string {
 	return fmt.Sprintf("ioprio_set %s %d", p.Class, p.Priority)
 }
@@ -116,18 +82,6 @@ func ioprioValue(p *specs.LinuxIOPriority) (int, error) {
 	}
 	const classShift = 13
 	return class<<classShift | p.Priority, nil
-}
-
-// setCPUAffinity pins us to a cpu list ("0-3,7") of process.execCPUAffinity.
-func setCPUAffinity(field, list string) error {
-	set, err := parseCPUList(field, list)
-	if err != nil || set == nil {
-		return err
-	}
-	if err := unix.SchedSetaffinity(0, set); err != nil {
-		return fmt.Errorf("%s: %w", affinityErrPrefix(field, list), err)
-	}
-	return nil
 }
 
 func affinityErrPrefix(field, list string) string {

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/berth-runtime/berth/cgroups"
+	"github.com/berth-runtime/berth/libcontainer/seccomp"
 	"github.com/berth-runtime/berth/nsenter"
 )
 
@@ -153,11 +154,6 @@ func (e *execProcess) start(pidfd *os.File) (int, error) {
 	if err := sendCgroupReady(e.conn, into); err != nil {
 		return 0, err
 	}
-	// The stage reads only its own bytes: the plan stays in the socket for
-	// the process it forks.
-	if _, err := e.conn.Write(plan.Encode()); err != nil {
-		return 0, fmt.Errorf("send process plan: %w", err)
-	}
 	traceStep("exec: cgroup joined")
 	pid, err := nsenter.Await(e.conn, nil)
 	if err != nil {
@@ -172,6 +168,11 @@ func (e *execProcess) start(pidfd *os.File) (int, error) {
 		return 0, fmt.Errorf("nsenter: init stage failed: %v", st)
 	}
 	e.pid = pid
+	// Only now: the process writes its messages once it has read the plan,
+	// and they must come after the stage's pid.
+	if _, err := e.conn.Write(plan.Encode()); err != nil {
+		return 0, fmt.Errorf("send process plan: %w", err)
+	}
 	if err := e.waitExec(json.NewEncoder(e.conn), json.NewDecoder(e.conn), scmp); err != nil {
 		return 0, err
 	}
@@ -216,6 +217,44 @@ func (e *execProcess) waitExec(enc *json.Encoder, dec *json.Decoder, scmp *specs
 			return fmt.Errorf("init sent unexpected message %q", m.Type)
 		}
 	}
+}
+
+// execPlan is the plan of e's process (procplan.go), which the init the
+// stage forks applies in C. consoleFD is that init's fd of the console
+// socket, -1 without a terminal; pidfd is the container init's.
+func (e *execProcess) execPlan(consoleFD int, pidfd *os.File, program seccomp.Program) (*nsenter.ProcessPlan, error) {
+	root, err := e.containerRoot(pidfd)
+	if err != nil {
+		return nil, err
+	}
+	defer root.close()
+	eu, err := lookupUserIn(root, e.opts.Process.User)
+	if err != nil {
+		return nil, err
+	}
+	var scmp *specs.LinuxSeccomp
+	if e.spec.Linux != nil {
+		scmp = e.spec.Linux.Seccomp
+	}
+	src := planSource{proc: e.opts.Process, user: eu, extraEnv: listenEnv(), keyring: "_ses." + e.c.ID,
+		consoleFD: consoleFD, extraFDs: e.opts.PreserveFDs + listenFDs(), closedStdio: closedStdio(),
+		seccomp: scmp, program: program}
+	return src.plan()
+}
+
+// containerRoot opens the root of the container's init. The pid was the
+// init when we opened its pidfd; if the pidfd still names a live process,
+// the root is that init's.
+func (e *execProcess) containerRoot(pidfd *os.File) (handle, error) {
+	fd, err := unix.Open("/proc/"+strconv.Itoa(e.c.State.InitPid)+"/root", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return -1, fmt.Errorf("open the container's root: %w", err)
+	}
+	if err := unix.PidfdSendSignal(int(pidfd.Fd()), 0, nil, 0); err != nil {
+		unix.Close(fd)
+		return -1, ErrNotRunning
+	}
+	return handle(fd), nil
 }
 
 // namespaceFlags are the container's namespaces, all of which exec joins.

@@ -151,11 +151,7 @@ func (it *initer) run() error {
 	}
 	it.faultPoint("init:after-masks")
 	traceStep("masked")
-	if err := it.setupConsole(); err != nil {
-		return err
-	}
-	proc, err := it.prepareProcess()
-	if err != nil {
+	if err := it.prepareProcess(); err != nil {
 		return err
 	}
 	traceStep("process prepared")
@@ -183,7 +179,8 @@ func (it *initer) run() error {
 	if _, err := unix.Write(fifo, []byte("0")); err != nil {
 		return fmt.Errorf("write exec fifo: %w", err)
 	}
-	return proc.exec()
+	execUserProcess()
+	return nil
 }
 
 // waitForStart blocks until `start` opens the exec fifo for reading and

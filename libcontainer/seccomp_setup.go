@@ -55,25 +55,6 @@ func (it *initer) seccompConfig() *specs.LinuxSeccomp {
 	return &cfg
 }
 
-// loadSeccomp installs the compiled filter on this thread. A notify
-// listener fd goes to the parent, which fetches its own copy with
-// pidfd_getfd (sending it over the socket ourselves could block on a
-// notified sendmsg) and hands it to the seccomp agent.
-func (it *initer) loadSeccomp(cfg *specs.LinuxSeccomp) error {
-	fd, err := seccomp.LoadProgram(cfg, it.cfg.SeccompProgram)
-	if err != nil {
-		return err
-	}
-	if fd < 0 {
-		return nil
-	}
-	defer unix.Close(fd)
-	if err := it.send(syncMsg{Type: msgSeccomp, Fd: fd}); err != nil {
-		return err
-	}
-	return it.recv(msgSeccompDone)
-}
-
 // serveSeccomp answers init's msgSeccomp: copy the listener fd out of
 // process pid and give it, with the container's state, to the agent.
 func serveSeccomp(pid, fd int, cfg *specs.LinuxSeccomp, state *specs.State) error {

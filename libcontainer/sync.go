@@ -37,8 +37,8 @@ import (
 //  5. On "ready" P saves the final state and the pid file and closes its end;
 //     P1 closes its end and blocks opening the exec fifo until `start`.
 //
-// `berth exec` (exec.go) runs steps 1 and 2 only, with BT_EXEC_PLAN: after
-// the cgroup byte P sends a process plan (nsenter.ProcessPlan), which P1
+// `berth exec` (exec.go) runs steps 1 and 2 only, with BT_EXEC_PLAN: once
+// P has P1's pid it sends a process plan (nsenter.ProcessPlan), which P1
 // reads and execs without starting Go (nsenter/process.c). P1 writes at
 // most a "seccomp" message (and reads "seccompDone") and an "error" line,
 // in the JSON below; its exec closes the pipe, and that EOF is success.

@@ -487,6 +487,8 @@ __attribute__((constructor)) static void nsenter(void)
 	initpipe = atoi(env);
 	if (initpipe < 3)
 		die(0, "bad %s=%s", ENV_INITPIPE, env);
+	if (getrlimit(RLIMIT_NOFILE, &berth_nofile_at_start) < 0)
+		die(errno, "getrlimit RLIMIT_NOFILE");
 	// The handle of the sealed binary we run from: nothing needs it now.
 	const char *exefd = getenv(ENV_EXEFD);
 	if (exefd != NULL && atoi(exefd) > 2)

@@ -5,7 +5,10 @@ package nsenter
 */
 import "C"
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"unsafe"
+)
 
 // ProcessPlan is everything an exec's init needs to become the user's
 // process without starting Go (plan.h, process.c). The parent resolves
@@ -22,9 +25,14 @@ type ProcessPlan struct {
 	Rlimits   []PlanRlimit
 	Keyring   string // session keyring to join, "" for none
 	// ConsoleFD is the init's fd of the console socket (-1: no terminal);
-	// Rows and Cols size the pty unless both are 0.
-	ConsoleFD  int
-	Rows, Cols uint32
+	// Rows and Cols size the pty unless both are 0. MountConsole binds the
+	// pty onto /dev/console (create).
+	ConsoleFD    int
+	Rows, Cols   uint32
+	MountConsole bool
+	// Personality is linux.personality's persona (create), nil for none.
+	Personality          *uint32
+	PersonalityErrPrefix string
 	// Affinity is process.execCPUAffinity: [0] before the setup, [1] last.
 	Affinity [2]*PlanAffinity
 	// SchedAttr is a struct sched_attr for sched_setattr(2), nil for none.
@@ -127,7 +135,14 @@ func (p *ProcessPlan) Encode() []byte {
 		r.add(C.PL_KEYRING, []byte(p.Keyring))
 	}
 	if p.ConsoleFD >= 0 {
-		r.add(C.PL_CONSOLE, u32(uint32(p.ConsoleFD), p.Rows, p.Cols))
+		mount := uint32(0)
+		if p.MountConsole {
+			mount = 1
+		}
+		r.add(C.PL_CONSOLE, u32(uint32(p.ConsoleFD), p.Rows, p.Cols, mount))
+	}
+	if p.Personality != nil {
+		r.add(C.PL_PERSONALITY, u32(*p.Personality), []byte(p.PersonalityErrPrefix))
 	}
 	for when, a := range p.Affinity {
 		if a != nil {
@@ -160,4 +175,19 @@ func (p *ProcessPlan) Encode() []byte {
 		r.add(C.PL_CLOSED_STDIO, u32(p.ClosedStdio))
 	}
 	return r.frame(C.PLAN_MAGIC)
+}
+
+// PreparePlan applies an encoded plan to this process, up to the exec:
+// create's init calls it, on the thread it locked, once its rootfs is
+// ready. A failure is reported on pipeFD (or stderr, for -1) and ends the
+// process, so PreparePlan returns only on success. The console socket's
+// fd stays open: it is the caller's.
+func PreparePlan(pipeFD int, msg []byte) {
+	C.berth_plan_prepare(C.int(pipeFD), (*C.char)(unsafe.Pointer(&msg[0])), C.uint32_t(len(msg)))
+}
+
+// ExecPlan execs the process of the plan PreparePlan applied; it never
+// returns.
+func ExecPlan(pipeFD int) {
+	C.berth_plan_exec(C.int(pipeFD))
 }

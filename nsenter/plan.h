@@ -20,7 +20,8 @@
 #define PL_UMASK 6        /* u32 */
 #define PL_RLIMIT 7       /* u32 resource, u64 soft, u64 hard, error prefix */
 #define PL_KEYRING 8      /* name of the session keyring to join */
-#define PL_CONSOLE 9      /* u32 console socket fd, u32 rows, u32 cols (0: leave) */
+#define PL_CONSOLE 9      /* u32 console socket fd, u32 rows, u32 cols (0: leave),
+                             u32 1: bind the pty onto /dev/console */
 #define PL_AFFINITY 10    /* u32 when (0 initial, 1 final), u32 mask length, mask, error prefix */
 #define PL_SCHED 11       /* u32 length, struct sched_attr, error prefix */
 #define PL_IOPRIO 12      /* u32 ioprio value, error prefix */
@@ -30,11 +31,22 @@
 #define PL_SECCOMP 16     /* u32 flags, u32 program length, program, text on EINVAL */
 #define PL_EXTRA_FDS 17   /* u32: fds 3..3+n-1 reach the process */
 #define PL_CLOSED_STDIO 18 /* u32 bit mask of stdio fds to close before exec */
+#define PL_PERSONALITY 19 /* u32 persona for personality(2), error prefix */
 
 #define LSM_APPARMOR 0
 #define LSM_SELINUX 1
 
-/* process.c: read the plan from pipe_fd, apply it and exec; never returns. */
+/* process.c. Failures are reported on pipe_fd (the JSON error line of
+   sync.go), or on stderr when it is -1, and end the process. */
+#include <stdint.h>
+#include <sys/resource.h>
+/* Apply the plan msg (the whole message) up to the exec. */
+void berth_plan_prepare(int pipe_fd, const char *msg, uint32_t size);
+/* Exec the plan's process. */
+void berth_plan_exec(int pipe_fd) __attribute__((noreturn));
+/* Read the plan from pipe_fd, apply it and exec (exec's init). */
 void berth_run_plan(int pipe_fd, int cgroupns_errno) __attribute__((noreturn));
+/* RLIMIT_NOFILE when the init started, before Go raised it. */
+extern struct rlimit berth_nofile_at_start;
 
 #endif

@@ -1,10 +1,12 @@
-// The process setup of `berth exec`, in C: the init the stage forks for an
-// exec applies the parent's process plan (plan.h) and execs the user's
-// process without starting Go. Go's start-up was most of that init's cost.
+// The container process's setup, in C, from a process plan (plan.h): the
+// init the stage forks for `berth exec` applies it without ever starting
+// Go (berth_run_plan; Go's start-up was most of that init's cost), and
+// create's Go init calls the same code through cgo once its rootfs is
+// ready (berth_plan_prepare, then berth_plan_exec at start).
 //
-// The steps and their order are runc's, as prepareProcess (Go, create's
-// init) has them: console; rlimits, keyring and umask as root; cwd as root;
-// stdio ownership; affinity, scheduler, I/O priority and LSM labels;
+// The steps and their order are runc's: console; rlimits, keyring and
+// umask as root; cwd as root; stdio ownership; personality, affinity,
+// scheduler, I/O priority and LSM labels;
 // seccomp (without no_new_privs it needs CAP_SYS_ADMIN); the bounding set;
 // the user, keeping capabilities; cwd as the user if root could not; the
 // capability sets; no_new_privs; the binary's lookup; seccomp (with
@@ -24,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -79,7 +82,10 @@ struct plan {
 	int nrlimits;
 	char *keyring;
 	int console_fd;
-	uint32_t rows, cols;
+	uint32_t rows, cols, mount_console;
+	int has_personality;
+	uint32_t personality;
+	char *personality_prefix;
 	struct {
 		cpu_set_t *mask;
 		size_t size;
@@ -218,6 +224,15 @@ static char *text(const char *p, uint32_t len)
 	return s;
 }
 
+static void *copy_bytes(const char *p, size_t len)
+{
+	void *c = malloc(len + 1);
+	if (c == NULL)
+		fail(ENOMEM, "read process plan");
+	memcpy(c, p, len);
+	return c;
+}
+
 static void *grow(void *arr, int n, size_t elem)
 {
 	void *p = realloc(arr, (size_t)(n + 1) * elem);
@@ -283,11 +298,19 @@ static void parse_record(struct plan *p, uint32_t type, const char *v, uint32_t 
 		p->keyring = text(v, len);
 		break;
 	case PL_CONSOLE:
-		if (len != 12)
+		if (len != 16)
 			bad_record(type);
 		p->console_fd = (int)u32(v);
 		p->rows = u32(v + 4);
 		p->cols = u32(v + 8);
+		p->mount_console = u32(v + 12);
+		break;
+	case PL_PERSONALITY:
+		if (len < 4)
+			bad_record(type);
+		p->has_personality = 1;
+		p->personality = u32(v);
+		p->personality_prefix = text(v + 4, len - 4);
 		break;
 	case PL_AFFINITY: {
 		if (len < 8)
@@ -295,10 +318,7 @@ static void parse_record(struct plan *p, uint32_t type, const char *v, uint32_t 
 		uint32_t when = u32(v), size = u32(v + 4);
 		if (when > 1 || size > len - 8 || size == 0)
 			bad_record(type);
-		p->affinity[when].mask = malloc(size);
-		if (p->affinity[when].mask == NULL)
-			fail(ENOMEM, "read process plan");
-		memcpy(p->affinity[when].mask, v + 8, size);
+		p->affinity[when].mask = copy_bytes(v + 8, size);
 		p->affinity[when].size = size;
 		p->affinity[when].prefix = text(v + 8 + size, len - 8 - size);
 		break;
@@ -307,10 +327,7 @@ static void parse_record(struct plan *p, uint32_t type, const char *v, uint32_t 
 		if (len < 4 || u32(v) > len - 4)
 			bad_record(type);
 		p->sched_size = u32(v);
-		p->sched_attr = malloc(p->sched_size + 1);
-		if (p->sched_attr == NULL)
-			fail(ENOMEM, "read process plan");
-		memcpy(p->sched_attr, v + 4, p->sched_size);
+		p->sched_attr = copy_bytes(v + 4, p->sched_size);
 		p->sched_prefix = text(v + 4 + p->sched_size, len - 4 - p->sched_size);
 		break;
 	case PL_IOPRIO:
@@ -344,10 +361,7 @@ static void parse_record(struct plan *p, uint32_t type, const char *v, uint32_t 
 			bad_record(type);
 		p->has_seccomp = 1;
 		p->seccomp_flags = u32(v);
-		p->filter = malloc(size);
-		if (p->filter == NULL)
-			fail(ENOMEM, "read process plan");
-		memcpy(p->filter, v + 8, size);
+		p->filter = copy_bytes(v + 8, size);
 		p->filter_len = (unsigned short)(size / sizeof(struct sock_filter));
 		p->seccomp_einval = text(v + 8 + size, len - 8 - size);
 		break;
@@ -367,19 +381,15 @@ static void parse_record(struct plan *p, uint32_t type, const char *v, uint32_t 
 	}
 }
 
-static void read_plan(int fd, struct plan *p)
+// parse_plan reads one whole plan message: magic, length, records.
+static void parse_plan(const char *msg, uint32_t size, struct plan *p)
 {
-	char hdr[8];
-	read_full(fd, hdr, 8);
-	if (u32(hdr) != PLAN_MAGIC)
+	if (size < 8 || u32(msg) != PLAN_MAGIC)
 		fail(0, "process plan: bad magic");
-	uint32_t total = u32(hdr + 4);
-	if (total > PLAN_MAX)
-		fail(0, "process plan: too large (%u bytes)", total);
-	char *data = malloc(total);
-	if (data == NULL && total > 0)
-		fail(ENOMEM, "read process plan");
-	read_full(fd, data, total);
+	uint32_t total = u32(msg + 4);
+	if (total != size - 8)
+		fail(0, "process plan: %u bytes, header says %u", size - 8, total);
+	const char *data = msg + 8;
 	memset(p, 0, sizeof(*p));
 	p->console_fd = -1;
 	uint32_t off = 0;
@@ -393,7 +403,6 @@ static void read_plan(int fd, struct plan *p)
 	}
 	if (off != total)
 		fail(0, "process plan: trailing bytes");
-	free(data);
 	if (p->argc == 0 || p->cwd == NULL)
 		fail(0, "process plan without args or cwd");
 	if (p->envp == NULL) {
@@ -401,6 +410,20 @@ static void read_plan(int fd, struct plan *p)
 		if (p->envp == NULL)
 			fail(ENOMEM, "read process plan");
 	}
+}
+
+// mount_console bind-mounts the pty's peer onto /dev/console (create).
+static void mount_console(int slave)
+{
+	int target = open("/dev/console", O_CREAT | O_NOFOLLOW | O_RDONLY | O_CLOEXEC, 0600);
+	if (target < 0)
+		fail(errno, "create /dev/console");
+	char src[32], dst[32];
+	snprintf(src, sizeof(src), "/proc/self/fd/%d", slave);
+	snprintf(dst, sizeof(dst), "/proc/self/fd/%d", target);
+	if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
+		fail(errno, "mount \"%s\" on \"%s\" flags 0x%x", src, dst, MS_BIND);
+	close(target);
 }
 
 // setup_console: a new pty from the container's devpts; the master goes to
@@ -448,10 +471,11 @@ static void setup_console(struct plan *p)
 	while (sent < 0 && errno == EINTR);
 	if (sent < 0)
 		fail(errno, "send pty master over the console socket");
-	close(p->console_fd);
 	close(master);
 	if (setsid() < 0)
 		fail(errno, "setsid");
+	if (p->mount_console)
+		mount_console(slave);
 	if (ioctl(slave, TIOCSCTTY, 0) < 0)
 		fail(errno, "set controlling terminal");
 	for (int fd = 0; fd <= 2; fd++)
@@ -589,8 +613,11 @@ static void load_seccomp(struct plan *p)
 			fail(0, "%s", p->seccomp_einval);
 		fail(errno, "load seccomp filter");
 	}
-	if (!(p->seccomp_flags & SECCOMP_FILTER_FLAG_NEW_LISTENER))
+	if (!(p->seccomp_flags & SECCOMP_FILTER_FLAG_NEW_LISTENER)) {
+		if (r != 0) // TSYNC: the thread that could not follow
+			fail(0, "load seccomp filter: thread %ld could not be synchronized", r);
 		return;
+	}
 	char msg[64];
 	int n = snprintf(msg, sizeof(msg), "{\"type\":\"seccomp\",\"fd\":%ld}\n", r);
 	write_all(parent_fd, msg, (size_t)n);
@@ -758,75 +785,116 @@ static char *look_path(struct plan *p)
 	fail(0, "exec: %s: executable file not found in $PATH", quote(name, q, sizeof(q)));
 }
 
-void __attribute__((noreturn)) berth_run_plan(int pipe_fd, int cgroupns_errno)
+// The plan being applied, and the binary it execs, between
+// berth_plan_prepare and berth_plan_exec.
+static struct plan the_plan;
+static char *exec_path;
+
+// berth_nofile_at_start is RLIMIT_NOFILE as the init was started with (the
+// stage records it): Go raises the soft limit at start, and the process
+// must not inherit that.
+struct rlimit berth_nofile_at_start;
+
+void berth_plan_prepare(int pipe_fd, const char *msg, uint32_t size)
 {
 	parent_fd = pipe_fd;
-	struct plan p;
-	read_plan(pipe_fd, &p);
-	if (cgroupns_errno != 0)
-		fail(cgroupns_errno, "enter the cgroup namespace");
+	struct plan *p = &the_plan;
+	parse_plan(msg, size, p);
 	char q[4200];
 
-	setup_console(&p);
-	for (int i = 0; i < p.nrlimits; i++)
-		if (setrlimit((int)p.rlimits[i].resource, &p.rlimits[i].lim) < 0)
-			fail(errno, "%s", p.rlimits[i].prefix);
-	if (p.keyring != NULL)
-		join_session_keyring(p.keyring);
-	if (p.has_umask)
-		umask(p.umask);
-	if (p.listen_pid)
-		add_listen_pid(&p);
+	setup_console(p);
+	if (berth_nofile_at_start.rlim_max != 0)
+		(void)setrlimit(RLIMIT_NOFILE, &berth_nofile_at_start);
+	for (int i = 0; i < p->nrlimits; i++)
+		if (setrlimit((int)p->rlimits[i].resource, &p->rlimits[i].lim) < 0)
+			fail(errno, "%s", p->rlimits[i].prefix);
+	if (p->keyring != NULL)
+		join_session_keyring(p->keyring);
+	if (p->has_umask)
+		umask(p->umask);
+	if (p->listen_pid)
+		add_listen_pid(p);
 
 	// The cwd as root first: the user may not be able to reach it yet can
 	// have it as cwd. EACCES is retried as the user below.
-	int cwd_done = chdir(p.cwd) == 0;
+	int cwd_done = chdir(p->cwd) == 0;
 	if (!cwd_done && errno != EACCES)
-		fail(errno, "chdir to cwd (%s) set in config.json failed", quote(p.cwd, q, sizeof(q)));
-	fix_stdio_ownership(p.uid);
-	if (p.console_fd >= 0 && p.uid != 0 && fchown(0, p.uid, (gid_t)-1) < 0)
-		fail(errno, "chown the pty to uid %u", p.uid);
+		fail(errno, "chdir to cwd (%s) set in config.json failed", quote(p->cwd, q, sizeof(q)));
+	fix_stdio_ownership(p->uid);
+	if (p->console_fd >= 0 && p->uid != 0 && fchown(0, p->uid, (gid_t)-1) < 0)
+		fail(errno, "chown the pty to uid %u", p->uid);
 
-	set_affinity(&p, 0);
-	if (p.sched_attr != NULL && syscall(SYS_sched_setattr, 0, p.sched_attr, 0) < 0)
-		fail(errno, "%s", p.sched_prefix);
-	if (p.has_ioprio && syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, p.ioprio) < 0)
-		fail(errno, "%s", p.ioprio_prefix);
+	if (p->has_personality && syscall(SYS_personality, p->personality) < 0)
+		fail(errno, "%s", p->personality_prefix);
+	set_affinity(p, 0);
+	if (p->sched_attr != NULL && syscall(SYS_sched_setattr, 0, p->sched_attr, 0) < 0)
+		fail(errno, "%s", p->sched_prefix);
+	if (p->has_ioprio && syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, p->ioprio) < 0)
+		fail(errno, "%s", p->ioprio_prefix);
 	for (int kind = LSM_APPARMOR; kind <= LSM_SELINUX; kind++)
-		if (p.lsm_label[kind] != NULL)
-			write_lsm_label(kind, p.lsm_label[kind]);
+		if (p->lsm_label[kind] != NULL)
+			write_lsm_label(kind, p->lsm_label[kind]);
 
-	if (p.has_seccomp && !p.no_new_privs)
-		load_seccomp(&p);
-	apply_bounding(&p);
+	if (p->has_seccomp && !p->no_new_privs)
+		load_seccomp(p);
+	apply_bounding(p);
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 		fail(errno, "prctl keepcaps");
-	set_user(&p);
-	if (!cwd_done && chdir(p.cwd) < 0)
-		fail(errno, "chdir to cwd (%s) set in config.json failed", quote(p.cwd, q, sizeof(q)));
+	set_user(p);
+	if (!cwd_done && chdir(p->cwd) < 0)
+		fail(errno, "chdir to cwd (%s) set in config.json failed", quote(p->cwd, q, sizeof(q)));
 	// A cwd reached through a leaked fd or a magic link would be outside the
 	// container's root; the kernel then reports no path (CVE-2024-21626).
 	char wd[4096];
 	if (getcwd(wd, sizeof(wd)) == NULL || wd[0] != '/')
 		fail(0, "chdir to cwd (%s): the working directory is outside the container's root -- possible container breakout",
-		     quote(p.cwd, q, sizeof(q)));
+		     quote(p->cwd, q, sizeof(q)));
 	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
 		fail(errno, "prctl keepcaps");
-	apply_caps(&p);
-	if (p.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+	apply_caps(p);
+	if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		fail(errno, "prctl no_new_privs");
-	char *path = look_path(&p);
-	if (p.has_seccomp && p.no_new_privs)
-		load_seccomp(&p);
-	set_affinity(&p, 1);
+	exec_path = look_path(p);
+	if (p->has_seccomp && p->no_new_privs)
+		load_seccomp(p);
+	set_affinity(p, 1);
 
 	// Nothing but stdio and the fds the caller asked for may reach the
-	// process (CVE-2024-21626); the caller's closed stdio stays closed.
-	if (syscall(SYS_close_range, 3 + p.extra_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+	// process (CVE-2024-21626).
+	if (syscall(SYS_close_range, 3 + p->extra_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		fail(errno, "close_range");
+}
+
+void berth_plan_exec(int pipe_fd)
+{
+	parent_fd = pipe_fd;
+	char q[4200];
+	// The caller's closed stdio stays closed (a Go init has /dev/null there).
 	for (int fd = 0; fd <= 2; fd++)
-		if (p.closed_stdio & (1u << fd))
+		if (the_plan.closed_stdio & (1u << fd))
 			close(fd);
-	execve(path, p.argv, p.envp);
-	fail(errno, "exec %s", quote(path, q, sizeof(q)));
+	execve(exec_path, the_plan.argv, the_plan.envp);
+	fail(errno, "exec %s", quote(exec_path, q, sizeof(q)));
+}
+
+void berth_run_plan(int pipe_fd, int cgroupns_errno)
+{
+	parent_fd = pipe_fd;
+	char hdr[8];
+	read_full(pipe_fd, hdr, 8);
+	uint32_t total = u32(hdr + 4);
+	if (u32(hdr) != PLAN_MAGIC)
+		fail(0, "process plan: bad magic");
+	if (total > PLAN_MAX)
+		fail(0, "process plan: too large (%u bytes)", total);
+	char *msg = malloc(8 + (size_t)total);
+	if (msg == NULL)
+		fail(ENOMEM, "read process plan");
+	memcpy(msg, hdr, 8);
+	read_full(pipe_fd, msg + 8, total);
+	if (cgroupns_errno != 0)
+		fail(cgroupns_errno, "enter the cgroup namespace");
+	berth_plan_prepare(pipe_fd, msg, 8 + total);
+	free(msg);
+	berth_plan_exec(pipe_fd);
 }

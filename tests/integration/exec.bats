@@ -558,6 +558,13 @@ $(cat "$TEST_DIR/exec.pid")"
 	run --separate-stderr berth exec "$ID" "/nonexistent/$TAG"
 	assert_status 255
 	assert_error "exec: \"/nonexistent/$TAG\": stat /nonexistent/$TAG: no such file or directory"
+	# The PATH search skips what is not executable (/etc/hostname), a
+	# missing dir, and takes the first binary: /bin/hostname.
+	run --separate-stderr berth exec -e PATH=/etc:/nonexistent:/bin "$ID" hostname
+	assert_status 0
+	run --separate-stderr berth exec -e PATH=/etc:/nonexistent "$ID" hostname
+	assert_status 255
+	assert_error 'exec: "hostname": executable file not found in $PATH'
 	# nothing of the failed execs is left in the container
 	run berth ps -f json "$ID"
 	assert_output "[$INIT_PID]"

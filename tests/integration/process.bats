@@ -128,6 +128,20 @@ HOME=/"
 	assert_match 'Max processes +300 +400 '
 }
 
+@test "rlimits: without process.rlimits the process keeps the caller's soft RLIMIT_NOFILE" {
+	# Go raises its own soft limit to the hard one at start; the container's
+	# init must hand the caller's on (nsenter/process.c restores it).
+	update_config 'del(.process.rlimits)'
+	set_cmd 'ulimit -n; ulimit -Hn'
+	local hard
+	hard=$(ulimit -Hn)
+	[ "$hard" -gt 1000 ] || skip "hard RLIMIT_NOFILE $hard leaves no room below it"
+	run bash -c 'ulimit -Sn 1000 && exec "$@"' _ "$BERTH" --root "$BERTH_ROOT" run --bundle "$BUNDLE" "$ID"
+	assert_status 0
+	assert_output "1000
+$hard"
+}
+
 @test "rlimits: an unknown rlimit type fails" {
 	update_config '.process.rlimits = [{"type": "RLIMIT_FOO", "soft": 1, "hard": 1}]'
 	set_args true

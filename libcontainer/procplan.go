@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"unsafe"
 
 	"github.com/moby/sys/capability"
 	"github.com/moby/sys/user"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/opencontainers/selinux/go-selinux"
 	"golang.org/x/sys/unix"
 
@@ -18,31 +18,43 @@ import (
 	"github.com/berth-runtime/berth/nsenter"
 )
 
-// The process of `berth exec` is set up in C (nsenter/process.c) by the
-// init the stage forks, from a plan the parent computes here: the user
-// from the container's /etc files, the environment, capability masks,
-// limits, the compiled seccomp filter, and every error text that needs a
-// name. The init never starts Go.
+// The container's process is set up in C (nsenter/process.c) from a plan
+// (nsenter.ProcessPlan) that Go computes: the user from the container's
+// /etc files, the environment, capability masks, limits, the compiled
+// seccomp filter, and every error text that needs a name. Create's init
+// computes its plan itself and applies it through cgo; for `berth exec`
+// the parent computes it and the init the stage forks applies it without
+// ever starting Go.
 
-// execPlan is the plan of e's process. consoleFD is the init's fd of the
-// console socket, -1 without a terminal; pidfd is the container init's.
-func (e *execProcess) execPlan(consoleFD int, pidfd *os.File, program seccomp.Program) (*nsenter.ProcessPlan, error) {
-	proc := e.opts.Process
-	eu, err := e.lookupUser(pidfd)
-	if err != nil {
-		return nil, err
-	}
-	extraEnv := listenEnv()
+// planSource is what a plan is made from.
+type planSource struct {
+	proc         *specs.Process
+	user         *user.ExecUser
+	extraEnv     []string // added to proc.Env (LISTEN_FDS)
+	keyring      string   // the session keyring to join, "" for none
+	consoleFD    int      // the console socket, -1 without a terminal
+	mountConsole bool     // bind the pty onto /dev/console (create)
+	extraFDs     int
+	closedStdio  []int
+	personality  *specs.LinuxPersonality // create only
+	seccomp      *specs.LinuxSeccomp
+	program      seccomp.Program // seccomp compiled by the parent
+}
+
+// plan checks every value and resolves every name of src.
+func (src *planSource) plan() (*nsenter.ProcessPlan, error) {
+	proc, eu := src.proc, src.user
 	plan := &nsenter.ProcessPlan{
-		Args:      proc.Args,
-		Env:       buildEnv(proc.Env, extraEnv, eu.Home),
-		ListenPID: len(extraEnv) > 0,
-		Cwd:       proc.Cwd,
-		UID:       uint32(eu.Uid),
-		GID:       uint32(eu.Gid),
-		Keyring:   "_ses." + e.c.ID,
-		ConsoleFD: consoleFD,
-		ExtraFDs:  uint32(e.opts.PreserveFDs + listenFDs()),
+		Args:         proc.Args,
+		Env:          buildEnv(proc.Env, src.extraEnv, eu.Home),
+		ListenPID:    envValue(src.extraEnv, "LISTEN_FDS") != "",
+		Cwd:          proc.Cwd,
+		UID:          uint32(eu.Uid),
+		GID:          uint32(eu.Gid),
+		Keyring:      src.keyring,
+		ConsoleFD:    src.consoleFD,
+		MountConsole: src.mountConsole,
+		ExtraFDs:     uint32(src.extraFDs),
 	}
 	for _, g := range eu.Sgids {
 		plan.Groups = append(plan.Groups, uint32(g))
@@ -51,10 +63,10 @@ func (e *execProcess) execPlan(consoleFD int, pidfd *os.File, program seccomp.Pr
 		m := *proc.User.Umask
 		plan.Umask = &m
 	}
-	if sz := proc.ConsoleSize; sz != nil && consoleFD >= 0 {
+	if sz := proc.ConsoleSize; sz != nil && src.consoleFD >= 0 {
 		plan.Rows, plan.Cols = uint32(sz.Height), uint32(sz.Width)
 	}
-	for _, fd := range closedStdio() {
+	for _, fd := range src.closedStdio {
 		plan.ClosedStdio |= 1 << fd
 	}
 	for i, r := range proc.Rlimits {
@@ -65,9 +77,17 @@ func (e *execProcess) execPlan(consoleFD int, pidfd *os.File, program seccomp.Pr
 		plan.Rlimits = append(plan.Rlimits, nsenter.PlanRlimit{Resource: uint32(res), Soft: r.Soft, Hard: r.Hard,
 			ErrPrefix: fmt.Sprintf("set %s to soft %d, hard %d", r.Type, r.Soft, r.Hard)})
 	}
-	if err := planAttrs(plan, e); err != nil {
+	if src.personality != nil {
+		persona, err := personaOf(src.personality)
+		if err != nil {
+			return nil, err
+		}
+		plan.Personality, plan.PersonalityErrPrefix = &persona, "personality "+string(src.personality.Domain)
+	}
+	if err := planAttrs(plan, proc); err != nil {
 		return nil, err
 	}
+	var err error
 	if plan.Caps, err = capMasks(proc.Capabilities); err != nil {
 		return nil, err
 	}
@@ -77,16 +97,14 @@ func (e *execProcess) execPlan(consoleFD int, pidfd *os.File, program seccomp.Pr
 	}
 	plan.LastCap = uint32(last)
 	plan.NoNewPrivs = proc.NoNewPrivileges
-	if e.spec.Linux != nil {
-		in, err := seccomp.PrepareInstall(e.spec.Linux.Seccomp, program)
-		if err != nil {
-			return nil, err
-		}
-		if in != nil {
-			plan.Seccomp = &nsenter.PlanSeccomp{Flags: uint32(in.Flags), Program: in.Program}
-			if ferr := in.UnsupportedFlag(); ferr != nil {
-				plan.Seccomp.OnEINVAL = ferr.Error()
-			}
+	in, err := seccomp.PrepareInstall(src.seccomp, src.program)
+	if err != nil {
+		return nil, err
+	}
+	if in != nil {
+		plan.Seccomp = &nsenter.PlanSeccomp{Flags: uint32(in.Flags), Program: in.Program}
+		if ferr := in.UnsupportedFlag(); ferr != nil {
+			plan.Seccomp.OnEINVAL = ferr.Error()
 		}
 	}
 	return plan, nil
@@ -94,8 +112,7 @@ func (e *execProcess) execPlan(consoleFD int, pidfd *os.File, program seccomp.Pr
 
 // planAttrs adds the attributes that survive exec: CPU affinity, scheduler,
 // I/O priority and the LSM labels.
-func planAttrs(plan *nsenter.ProcessPlan, e *execProcess) error {
-	proc := e.opts.Process
+func planAttrs(plan *nsenter.ProcessPlan, proc *specs.Process) error {
 	if a := proc.ExecCPUAffinity; a != nil {
 		for when, field := range []string{"initial", "final"} {
 			list := a.Initial
@@ -146,22 +163,10 @@ func planAttrs(plan *nsenter.ProcessPlan, e *execProcess) error {
 	return nil
 }
 
-// lookupUser resolves process.user against the container's /etc/passwd and
-// /etc/group, read through the init's root: every path, symlinks included,
-// resolves inside it, and only regular files are read.
-func (e *execProcess) lookupUser(pidfd *os.File) (*user.ExecUser, error) {
-	u := e.opts.Process.User
-	rootFD, err := unix.Open("/proc/"+strconv.Itoa(e.c.State.InitPid)+"/root", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return nil, fmt.Errorf("open the container's root: %w", err)
-	}
-	root := handle(rootFD)
-	defer root.close()
-	// The pid was the container's init when we opened its pidfd; if the
-	// pidfd still names a live process, the root is that init's.
-	if err := unix.PidfdSendSignal(int(pidfd.Fd()), 0, nil, 0); err != nil {
-		return nil, ErrNotRunning
-	}
+// lookupUserIn resolves process.user against the /etc/passwd and
+// /etc/group of the container whose root is open as root: every path,
+// symlinks included, resolves inside it, and only regular files are read.
+func lookupUserIn(root handle, u specs.User) (*user.ExecUser, error) {
 	passwd := openUserDB(root, "etc/passwd")
 	defer passwd.Close()
 	group := openUserDB(root, "etc/group")
