@@ -31,8 +31,6 @@ func personaOf(p *specs.LinuxPersonality) (uint32, error) {
 	return 0, fmt.Errorf("linux.personality.domain: unknown domain %q", p.Domain)
 }
 
-func schedErrPrefix(s *specs.Scheduler) string { return "sched_setattr " + string(s.Policy) }
-
 // schedAttr is process.scheduler as sched_setattr(2) takes it, nil for none.
 func schedAttr(s *specs.Scheduler) (*unix.SchedAttr, error) {
 	if s == nil {
@@ -64,10 +62,6 @@ func schedAttr(s *specs.Scheduler) (*unix.SchedAttr, error) {
 	return attr, nil
 }
 
-func ioprioErrPrefix(p *specs.LinuxIOPriority) string {
-	return fmt.Sprintf("ioprio_set %s %d", p.Class, p.Priority)
-}
-
 // ioprioValue is process.ioPriority as ioprio_set(2) takes it.
 func ioprioValue(p *specs.LinuxIOPriority) (int, error) {
 	if p == nil {
@@ -82,10 +76,6 @@ func ioprioValue(p *specs.LinuxIOPriority) (int, error) {
 	}
 	const classShift = 13
 	return class<<classShift | p.Priority, nil
-}
-
-func affinityErrPrefix(field, list string) string {
-	return fmt.Sprintf("process.execCPUAffinity.%s %q", field, list)
 }
 
 // parseCPUList reads a cpu list of process.execCPUAffinity.<field>; nil

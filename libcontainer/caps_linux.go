@@ -20,16 +20,16 @@ func capabilityByName(name string) (capability.Cap, bool) {
 }
 
 // capMasks are the spec's bounding, effective, permitted, inheritable and
-// ambient sets as bit masks. A capability this kernel does not have is left
-// out, as runc leaves it out; one nobody knows is an error.
-func capMasks(spec *specs.LinuxCapabilities) ([5]uint64, error) {
-	var masks [5]uint64
-	if spec == nil {
-		return masks, nil
-	}
-	last, err := capability.LastCap()
+// ambient sets as bit masks, and the kernel's highest capability. One the
+// kernel does not have is left out, as runc leaves it out; one nobody knows
+// is an error.
+func capMasks(spec *specs.LinuxCapabilities) (masks [5]uint64, last uint32, err error) {
+	lastCap, err := capability.LastCap()
 	if err != nil {
-		return masks, fmt.Errorf("capabilities: %w", err)
+		return masks, 0, fmt.Errorf("capabilities: %w", err)
+	}
+	if spec == nil {
+		return masks, uint32(lastCap), nil
 	}
 	for i, set := range []struct {
 		field string
@@ -44,13 +44,13 @@ func capMasks(spec *specs.LinuxCapabilities) ([5]uint64, error) {
 		for j, name := range set.names {
 			c, ok := capabilityByName(name)
 			if !ok {
-				return masks, fmt.Errorf("process.capabilities.%s[%d]: unknown capability %q", set.field, j, name)
+				return masks, 0, fmt.Errorf("process.capabilities.%s[%d]: unknown capability %q", set.field, j, name)
 			}
-			if c > last {
+			if c > lastCap {
 				continue
 			}
 			masks[i] |= 1 << c
 		}
 	}
-	return masks, nil
+	return masks, uint32(lastCap), nil
 }

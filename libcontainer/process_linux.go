@@ -2,11 +2,8 @@ package libcontainer
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
-	"github.com/moby/sys/user"
-	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
 	"github.com/berth-runtime/berth/nsenter"
@@ -59,24 +56,6 @@ func (it *initer) prepareProcess() error {
 func execUserProcess() {
 	traceStep("exec")
 	nsenter.ExecPlan(-1)
-}
-
-// userSpec is "uid:gid", which the user library resolves.
-func userSpec(u specs.User) string {
-	return strconv.FormatUint(uint64(u.UID), 10) + ":" + strconv.FormatUint(uint64(u.GID), 10)
-}
-
-func userDefaults() *user.ExecUser { return &user.ExecUser{Uid: 0, Gid: 0, Home: "/"} }
-
-// withAdditionalGids completes a lookup with process.user.additionalGids.
-func withAdditionalGids(eu *user.ExecUser, u specs.User, err error) (*user.ExecUser, error) {
-	if err != nil {
-		return nil, fmt.Errorf("process.user: %w", err)
-	}
-	for _, g := range u.AdditionalGids {
-		eu.Sgids = append(eu.Sgids, int(g))
-	}
-	return eu, nil
 }
 
 // buildEnv is the spec's env, plus berth's additions (LISTEN_FDS...), plus

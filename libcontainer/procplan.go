@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"unsafe"
 
-	"github.com/moby/sys/capability"
 	"github.com/moby/sys/user"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"github.com/opencontainers/selinux/go-selinux"
@@ -88,14 +88,9 @@ func (src *planSource) plan() (*nsenter.ProcessPlan, error) {
 		return nil, err
 	}
 	var err error
-	if plan.Caps, err = capMasks(proc.Capabilities); err != nil {
+	if plan.Caps, plan.LastCap, err = capMasks(proc.Capabilities); err != nil {
 		return nil, err
 	}
-	last, err := capability.LastCap()
-	if err != nil {
-		return nil, fmt.Errorf("capabilities: %w", err)
-	}
-	plan.LastCap = uint32(last)
 	plan.NoNewPrivs = proc.NoNewPrivileges
 	in, err := seccomp.PrepareInstall(src.seccomp, src.program)
 	if err != nil {
@@ -114,12 +109,8 @@ func (src *planSource) plan() (*nsenter.ProcessPlan, error) {
 // I/O priority and the LSM labels.
 func planAttrs(plan *nsenter.ProcessPlan, proc *specs.Process) error {
 	if a := proc.ExecCPUAffinity; a != nil {
-		for when, field := range []string{"initial", "final"} {
-			list := a.Initial
-			if when == 1 {
-				list = a.Final
-			}
-			set, err := parseCPUList(field, list)
+		for when, l := range [2]struct{ field, list string }{{"initial", a.Initial}, {"final", a.Final}} {
+			set, err := parseCPUList(l.field, l.list)
 			if err != nil {
 				return err
 			}
@@ -128,7 +119,8 @@ func planAttrs(plan *nsenter.ProcessPlan, proc *specs.Process) error {
 				for _, word := range set {
 					mask = binary.LittleEndian.AppendUint64(mask, uint64(word))
 				}
-				plan.Affinity[when] = &nsenter.PlanAffinity{Mask: mask, ErrPrefix: affinityErrPrefix(field, list)}
+				plan.Affinity[when] = &nsenter.PlanAffinity{Mask: mask,
+					ErrPrefix: fmt.Sprintf("process.execCPUAffinity.%s %q", l.field, l.list)}
 			}
 		}
 	}
@@ -138,7 +130,7 @@ func planAttrs(plan *nsenter.ProcessPlan, proc *specs.Process) error {
 	}
 	if attr != nil {
 		plan.SchedAttr = unsafe.Slice((*byte)(unsafe.Pointer(attr)), unix.SizeofSchedAttr)
-		plan.SchedErrPrefix = schedErrPrefix(proc.Scheduler)
+		plan.SchedErrPrefix = "sched_setattr " + string(proc.Scheduler.Policy)
 	}
 	prio, err := ioprioValue(proc.IOPriority)
 	if err != nil {
@@ -146,7 +138,8 @@ func planAttrs(plan *nsenter.ProcessPlan, proc *specs.Process) error {
 	}
 	if proc.IOPriority != nil {
 		v := uint32(prio)
-		plan.IOPrio, plan.IOErrPrefix = &v, ioprioErrPrefix(proc.IOPriority)
+		plan.IOPrio = &v
+		plan.IOErrPrefix = fmt.Sprintf("ioprio_set %s %d", proc.IOPriority.Class, proc.IOPriority.Priority)
 	}
 	if p := proc.ApparmorProfile; p != "" {
 		if !apparmorEnabled() {
@@ -171,8 +164,16 @@ func lookupUserIn(root handle, u specs.User) (*user.ExecUser, error) {
 	defer passwd.Close()
 	group := openUserDB(root, "etc/group")
 	defer group.Close()
-	eu, err := user.GetExecUser(userSpec(u), userDefaults(), passwd.reader(), group.reader())
-	return withAdditionalGids(eu, u, err)
+	spec := strconv.FormatUint(uint64(u.UID), 10) + ":" + strconv.FormatUint(uint64(u.GID), 10)
+	defaults := &user.ExecUser{Uid: 0, Gid: 0, Home: "/"}
+	eu, err := user.GetExecUser(spec, defaults, passwd.reader(), group.reader())
+	if err != nil {
+		return nil, fmt.Errorf("process.user: %w", err)
+	}
+	for _, g := range u.AdditionalGids {
+		eu.Sgids = append(eu.Sgids, int(g))
+	}
+	return eu, nil
 }
 
 // userDB is an open /etc/passwd or /etc/group, or none.

@@ -41,7 +41,7 @@
 
 #include "bootstrap.h"
 #include "plan.h"
-#include "readall.h"
+#include "stageio.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -106,16 +106,8 @@ static void die(int errnum, const char *fmt, ...)
 	char msg[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	size_t n = format_msg(msg, sizeof(msg), errnum != 0 ? strerror(errnum) : NULL, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		n = 0;
-	if ((size_t)n >= sizeof(msg))
-		n = sizeof(msg) - 1;
-	if (errnum != 0 && (size_t)n < sizeof(msg) - 2)
-		n += snprintf(msg + n, sizeof(msg) - n, ": %s", strerror(errnum));
-	if ((size_t)n >= sizeof(msg))
-		n = sizeof(msg) - 1;
 	if (initpipe >= 0) {
 		char hdr[5];
 		uint32_t len = (uint32_t)n;
@@ -196,16 +188,9 @@ static void read_sync(char want)
 
 static void write_full(const void *buf, size_t len)
 {
-	const char *p = buf;
-	while (len > 0) {
-		ssize_t n = write(initpipe, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			die(errno, "write to parent");
-		p += n;
-		len -= n;
-	}
+	int err = write_exact(initpipe, buf, len);
+	if (err != 0)
+		die(err, "write to parent");
 }
 
 static uint32_t get_u32(const char *p)

@@ -37,7 +37,7 @@
 #include <unistd.h>
 
 #include "plan.h"
-#include "readall.h"
+#include "stageio.h"
 
 #ifndef TIOCGPTPEER
 #define TIOCGPTPEER _IO('T', 0x41)
@@ -122,37 +122,17 @@ static void errno_text(int errnum, char *buf, size_t size)
 		buf[0] += 'a' - 'A';
 }
 
-static void write_all(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return; // the parent is gone; it sees EOF
-		p += n;
-		len -= n;
-	}
-}
-
 // fail sends {"type":"error","error":msg} (msg ends with Go's text of
 // errnum unless it is 0) and exits.
 static void __attribute__((noreturn, format(printf, 2, 3))) fail(int errnum, const char *fmt, ...)
 {
-	char msg[2048];
+	char msg[2048], e[256];
+	if (errnum != 0)
+		errno_text(errnum, e, sizeof(e));
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	format_msg(msg, sizeof(msg), errnum != 0 ? e : NULL, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		n = 0;
-	if ((size_t)n >= sizeof(msg))
-		n = sizeof(msg) - 1;
-	if (errnum != 0) {
-		char e[256];
-		errno_text(errnum, e, sizeof(e));
-		snprintf(msg + n, sizeof(msg) - n, ": %s", e);
-	}
 	char out[sizeof(msg) * 6 + 64];
 	size_t o = (size_t)snprintf(out, sizeof(out), "{\"type\":\"error\",\"error\":\"");
 	for (const unsigned char *c = (const unsigned char *)msg; *c; c++) {
@@ -166,8 +146,9 @@ static void __attribute__((noreturn, format(printf, 2, 3))) fail(int errnum, con
 		}
 	}
 	o += (size_t)snprintf(out + o, sizeof(out) - o, "\"}\n");
+	// If the parent is gone, it sees EOF: nothing more to do.
 	if (parent_fd >= 0)
-		write_all(parent_fd, out, o);
+		(void)write_exact(parent_fd, out, o);
 	else
 		fprintf(stderr, "berth init: %s\n", msg);
 	_exit(1);
@@ -620,7 +601,7 @@ static void load_seccomp(struct plan *p)
 	}
 	char msg[64];
 	int n = snprintf(msg, sizeof(msg), "{\"type\":\"seccomp\",\"fd\":%ld}\n", r);
-	write_all(parent_fd, msg, (size_t)n);
+	(void)write_exact(parent_fd, msg, (size_t)n); // a failure shows in the read below
 	char line[128];
 	size_t got = 0;
 	for (;;) {
