@@ -37,6 +37,9 @@ run: deps build bundle
 
 unit:
 	$(GO) test -tags '$(GO_TAGS)' ./...
+	# The C init's path resolution (nsenter/inroot.c) has its own tests.
+	$(CC) -Wall -Wextra -o nsenter/ctest/inroot_test nsenter/ctest/inroot_test.c nsenter/inroot.c
+	nsenter/ctest/inroot_test
 
 integration: build berth-fault bundle
 	BERTH=$(CURDIR)/berth BERTH_FAULT_BIN=$(CURDIR)/berth-fault bash tests/run-bats.sh tests/integration
@@ -81,4 +84,4 @@ install: build
 	install -D -m 0755 berth $(DESTDIR)$(BINDIR)/berth
 
 clean:
-	rm -rf berth berth-fault $(BUNDLE)
+	rm -rf berth berth-fault $(BUNDLE) nsenter/ctest/inroot_test

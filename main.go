@@ -18,7 +18,6 @@ import (
 	"github.com/sirupsen/logrus"
 	"github.com/urfave/cli/v2"
 
-	"github.com/berth-runtime/berth/libcontainer"
 	_ "github.com/berth-runtime/berth/nsenter" // the C stage of `berth init`
 )
 
@@ -40,8 +39,6 @@ root filesystem. To start a new instance of a container:
     # berth run [ -b bundle ] <container-id>`
 
 func main() {
-	// The container's init runs before anything else is set up: it must not
-	// pay for the CLI it does not use.
 	// berth lives for milliseconds: garbage collection is work for nothing.
 	// The long-lived modes (run in the foreground, events) turn it back on.
 	debug.SetGCPercent(-1)
@@ -49,8 +46,10 @@ func main() {
 	// waking each other up (measured: a quarter of the CPU of a run).
 	runtime.GOMAXPROCS(1)
 	if len(os.Args) > 1 && os.Args[1] == "init" {
-		libcontainer.Init()
-		return
+		// The C stage runs `berth init` and the container's init, both in
+		// C (nsenter/): reaching Go means it was run by hand.
+		fmt.Fprintln(os.Stderr, "berth init: internal command, run by berth itself")
+		os.Exit(1)
 	}
 	app := newApp()
 	if err := app.Run(os.Args); err != nil {

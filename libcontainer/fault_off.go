@@ -8,7 +8,5 @@ func faultPoint(string) {}
 
 func faultDie() {}
 
-func (it *initer) faultPoint(string) {}
-
-// faultEnv is empty in normal builds.
-func faultEnv() []string { return nil }
+// initFaultStep is the init's fault step for the rootfs plan: none.
+func initFaultStep() string { return "" }

@@ -4,6 +4,7 @@ package libcontainer
 
 import (
 	"os"
+	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -28,24 +29,11 @@ func faultDie() {
 	select {}
 }
 
-// faultInInit is faultPoint for the init: the parent dies first, then we
-// exit (a pid namespace's init ignores its own SIGKILL).
-func (it *initer) faultPoint(step string) {
-	if os.Getenv(envFault) != step {
-		return
+// initFaultStep is BERTH_FAULT when it names a step of the init's C code
+// (nsenter/rootfs.c and create.c check it there, from the rootfs plan).
+func initFaultStep() string {
+	if v := os.Getenv(envFault); strings.HasPrefix(v, "init:") {
+		return v
 	}
-	if it.pipe != nil {
-		_ = it.send(syncMsg{Type: msgFault})
-		var m syncMsg
-		_ = it.dec.Decode(&m) // returns when the parent is gone
-	}
-	os.Exit(137)
-}
-
-// faultEnv passes the switch on to `berth init`.
-func faultEnv() []string {
-	if v := os.Getenv(envFault); v != "" {
-		return []string{envFault + "=" + v}
-	}
-	return nil
+	return ""
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"os/exec"
 	"strings"
 	"time"
@@ -88,16 +87,4 @@ func oneLine(s string) string {
 		s = s[:1024] + "..."
 	}
 	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " | ")), " ")
-}
-
-// hookState is the state passed to hooks run by init.
-func (it *initer) hookState(status specs.ContainerState) *specs.State {
-	return &specs.State{
-		Version:     specs.Version,
-		ID:          it.cfg.ID,
-		Status:      status,
-		Pid:         os.Getpid(),
-		Bundle:      it.cfg.Bundle,
-		Annotations: it.cfg.Spec.Annotations,
-	}
 }

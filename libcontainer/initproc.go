@@ -32,6 +32,8 @@ type initProcess struct {
 	pid    int // the container's init (P1), once known
 	// seccompProgram waits for the filter being compiled meanwhile.
 	seccompProgram func() (seccomp.Program, error)
+	// childFDs are the init's fd numbers of the named files (sync.go).
+	childFDs map[string]int
 }
 
 // start runs steps 1-5 of sync.go and returns once init waits on the fifo.
@@ -65,13 +67,16 @@ func (p *initProcess) start() error {
 	if err := p.spawnStage(child, fifo, console); err != nil {
 		return err
 	}
+	// Our copy of the child's end must go now, or an init that dies
+	// without a word would leave us waiting for its EOF forever.
+	child.Close()
 	traceStep("spawned stage")
 	faultPoint("create:after-stage")
 	// The stage creates namespaces while we set up the cgroup; it waits for
 	// SendCgroupReady before the cgroup namespace and the init's fork.
 	// On a cgroup v2 host it forks the init into the cgroup, if it may.
 	b := p.bootstrap()
-	b.CgroupSync = true
+	b.CgroupSync, b.CreatePlan = true, true
 	into := stageMayCloneInto(b.CloneFlags, b.Join) && cgroups.CloneInto(p.cgroup) != ""
 	b.CloneInto = into
 	if _, err := p.conn.Write(b.Encode()); err != nil {
@@ -172,11 +177,11 @@ func (p *initProcess) spawnStage(child, fifo, console *os.File) error {
 	if console != nil {
 		named = append(named, namedFile{envConsoleFD, console})
 	}
-	proc, _, err := spawnStage(p.opts.Root, p.opts.PreserveFDs+listenFDs(), named)
+	proc, fds, err := spawnStage(p.opts.Root, p.opts.PreserveFDs+listenFDs(), named)
 	if err != nil {
 		return err
 	}
-	p.stage = proc
+	p.stage, p.childFDs = proc, fds
 	return nil
 }
 
@@ -200,8 +205,9 @@ func spawnStage(root string, extra int, named []namedFile) (*os.Process, map[str
 	for i := 0; i < extra; i++ {
 		files = append(files, stdioFile(3+i))
 	}
-	// GOMAXPROCS=1 from the start spares init the runtime's second P.
-	env := append(make([]string, 0, len(named)+3), "GOMAXPROCS=1")
+	// The environment holds nothing but the fd numbers: no Go runs in the
+	// stage or the init, and hooks that inherit the init's see it empty.
+	env := make([]string, 0, len(named)+1)
 	fds := make(map[string]int, len(named))
 	for _, n := range named {
 		fds[n.env] = len(files)
@@ -212,10 +218,6 @@ func spawnStage(root string, extra int, named []namedFile) (*os.Process, map[str
 	exeFD := len(files)
 	files = append(files, exe)
 	env = append(env, envExeFD+"="+strconv.Itoa(exeFD))
-	if traceOn {
-		env = append(env, envTrace+"=1")
-	}
-	env = append(env, faultEnv()...)
 	path := "/proc/self/fd/" + strconv.Itoa(exeFD)
 	// Our caller may have left fds open without close-on-exec; none of them
 	// may reach init (CVE-2024-21626). The files above are passed explicitly.
@@ -337,31 +339,15 @@ func (p *initProcess) recordInit() error {
 	return saveState(p.c.Dir, p.c.State)
 }
 
-// handshake sends init its config and serves its requests until "ready".
+// handshake sends init its rootfs plan and serves its requests until
+// "ready" (sync.go, steps 3-5).
 func (p *initProcess) handshake() error {
-	cfg := &initConfig{
-		ID:           p.c.ID,
-		Bundle:       p.opts.Bundle,
-		Rootfs:       p.rootfs,
-		Spec:         p.spec,
-		NoPivot:      p.opts.NoPivot,
-		NoNewKeyring: p.opts.NoNewKeyring,
-		ExtraFDs:     p.opts.PreserveFDs + listenFDs(),
-		CgroupPaths:  p.c.State.CgroupPaths,
-		ClosedStdio:  closedStdio(),
-	}
-	if h := p.spec.Hooks; h != nil && (len(h.Prestart) > 0 || len(h.CreateRuntime) > 0) { //nolint:staticcheck // prestart is deprecated, still honoured
-		cfg.RuntimeHooks = true
-	}
-	cfg.Env = listenEnv()
-	prog, err := p.seccompProgram()
+	plan, err := p.initRootfsPlan()
 	if err != nil {
-		return err
+		return errors.New("unable to start container process: " + err.Error())
 	}
-	cfg.SeccompProgram = prog
-	cfg.SeccompFlagsSet = seccompFlagsSet(p.spec)
-	if err := writeConfig(p.conn, cfg); err != nil {
-		return p.initDied(fmt.Errorf("send config to init: %w", err))
+	if _, err := p.conn.Write(plan); err != nil {
+		return p.initDied(fmt.Errorf("send the rootfs plan to init: %w", err))
 	}
 	enc, dec := json.NewEncoder(p.conn), json.NewDecoder(p.conn)
 	for {
@@ -375,6 +361,14 @@ func (p *initProcess) handshake() error {
 				return err
 			}
 			if err := enc.Encode(syncMsg{Type: msgResume}); err != nil {
+				return p.initDied(err)
+			}
+		case msgPlan:
+			plan, err := p.initProcessPlan()
+			if err != nil {
+				return errors.New("unable to start container process: " + err.Error())
+			}
+			if _, err := p.conn.Write(plan); err != nil {
 				return p.initDied(err)
 			}
 		case msgSeccomp:

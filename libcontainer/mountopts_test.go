@@ -49,12 +49,6 @@ func TestIsBind(t *testing.T) {
 	}
 }
 
-func TestUnescapeMountinfo(t *testing.T) {
-	if got := unescapeMountinfo(`/a\040b\134c`); got != `/a b\c` {
-		t.Fatalf("got %q", got)
-	}
-}
-
 func TestV1Subsystems(t *testing.T) {
 	for in, want := range map[string]string{
 		"rw,memory":                   "memory",

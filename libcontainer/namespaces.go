@@ -70,3 +70,29 @@ func hostID(maps []specs.LinuxIDMapping, id uint32) int {
 	}
 	return 0
 }
+
+// hasNamespace reports whether the spec asks for ns (new or joined).
+func hasNamespace(spec *specs.Spec, ns specs.LinuxNamespaceType) bool {
+	if spec.Linux == nil {
+		return false
+	}
+	for _, n := range spec.Linux.Namespaces {
+		if n.Type == ns {
+			return true
+		}
+	}
+	return false
+}
+
+// namespacePath returns the path of a joined namespace, "" when new or absent.
+func namespacePath(spec *specs.Spec, ns specs.LinuxNamespaceType) string {
+	if spec.Linux == nil {
+		return ""
+	}
+	for _, n := range spec.Linux.Namespaces {
+		if n.Type == ns {
+			return n.Path
+		}
+	}
+	return ""
+}

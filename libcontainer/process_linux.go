@@ -1,62 +1,10 @@
 package libcontainer
 
 import (
-	"fmt"
 	"strings"
 
 	"golang.org/x/sys/unix"
-
-	"github.com/berth-runtime/berth/nsenter"
 )
-
-// prepareProcess sets up the user's process up to its exec, in C
-// (nsenter/process.c, the code exec's init runs too), from the plan
-// procplan.go makes: console, rlimits, keyring, user, caps, seccomp,
-// no_new_privs, and the binary's lookup, so that a missing one fails
-// create, not start. A failure is reported to the parent and ends init.
-func (it *initer) prepareProcess() error {
-	proc := it.cfg.Spec.Process
-	root, err := openPath("/")
-	if err != nil {
-		return err
-	}
-	eu, err := lookupUserIn(root, proc.User)
-	root.close()
-	if err != nil {
-		return err
-	}
-	src := planSource{proc: proc, user: eu, extraEnv: it.cfg.Env, consoleFD: -1, mountConsole: true,
-		extraFDs: it.cfg.ExtraFDs, closedStdio: it.cfg.ClosedStdio,
-		seccomp: it.seccompConfig(), program: it.cfg.SeccompProgram}
-	if !it.cfg.NoNewKeyring {
-		src.keyring = "_ses." + it.cfg.ID
-	}
-	if proc.Terminal {
-		if it.console == nil {
-			return fmt.Errorf("process.terminal is set but there is no console socket")
-		}
-		src.consoleFD = int(it.console.Fd())
-	}
-	if l := it.cfg.Spec.Linux; l != nil {
-		src.personality = l.Personality
-	}
-	plan, err := src.plan()
-	if err != nil {
-		return err
-	}
-	nsenter.PreparePlan(int(it.pipe.Fd()), plan.Encode())
-	if it.console != nil {
-		it.console.Close()
-		it.console = nil
-	}
-	return nil
-}
-
-// execUserProcess replaces init with the user's process (after start).
-func execUserProcess() {
-	traceStep("exec")
-	nsenter.ExecPlan(-1)
-}
 
 // buildEnv is the spec's env, plus berth's additions (LISTEN_FDS...), plus
 // HOME from /etc/passwd when the spec has none.

@@ -35,26 +35,6 @@ func seccompCompile(cfg *specs.LinuxSeccomp) func() (seccomp.Program, error) {
 	}
 }
 
-// seccompFlagsSet tells init that the spec listed flags explicitly, even as
-// an empty list, which JSON's omitempty would otherwise turn into "unset"
-// (and unset means SPEC_ALLOW).
-func seccompFlagsSet(spec *specs.Spec) bool {
-	return spec.Linux != nil && spec.Linux.Seccomp != nil && spec.Linux.Seccomp.Flags != nil
-}
-
-// seccompConfig is the filter init installs, nil when there is none.
-func (it *initer) seccompConfig() *specs.LinuxSeccomp {
-	l := it.cfg.Spec.Linux
-	if l == nil || l.Seccomp == nil {
-		return nil
-	}
-	cfg := *l.Seccomp
-	if cfg.Flags == nil && it.cfg.SeccompFlagsSet {
-		cfg.Flags = []specs.LinuxSeccompFlag{}
-	}
-	return &cfg
-}
-
 // serveSeccomp answers init's msgSeccomp: copy the listener fd out of
 // process pid and give it, with the container's state, to the agent.
 func serveSeccomp(pid, fd int, cfg *specs.LinuxSeccomp, state *specs.State) error {

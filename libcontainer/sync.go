@@ -1,16 +1,12 @@
 package libcontainer
 
-import (
-	"bufio"
-	"io"
-)
-
 // The parent/child handshake of a container's birth, in one place.
 //
 // Processes: the parent P is the berth command (create, run); P0 is the
 // re-executed `berth init` whose C stage (nsenter/) joins and creates the
-// namespaces; P1 is the container's init, a child of P (CLONE_PARENT), the
-// only one that runs Go code inside the container (create; see exec below).
+// namespaces; P1 is the container's init, a child of P (CLONE_PARENT). P1
+// runs C only (nsenter/create.c, or process.c for exec): Go never starts
+// inside the container.
 //
 // All messages travel over one socketpair (the "init pipe"); P0 and P1 share
 // the child end, P keeps the other.
@@ -27,21 +23,25 @@ import (
 //     the container's cgroup (P0 makes it, or P1 after 'C'). It reports P1's
 //     pid ('P'), or an error ('E'), and exits. P reaps P0.
 //  3. P saves a first state file (status "creating"), then sends P1 the
-//     initConfig as one line of JSON (writeConfig). From here on every
-//     message is a JSON syncMsg, one per line; P1 writes nothing before it
-//     has read its config, so its messages never mix with P0's.
-//  4. P1 prepares the rootfs. If the spec has prestart or createRuntime hooks
+//     rootfs plan (nsenter.RootfsPlan, binary, length-prefixed). From here
+//     on every message from P1 is a JSON syncMsg, one per line; P1 writes
+//     nothing before it has read the plan, so its messages never mix with
+//     P0's.
+//  4. P1 builds the rootfs. If the spec has prestart or createRuntime hooks
 //     it sends "hooks" and waits; P runs them and answers "resume". P1 runs
-//     createContainer hooks itself, pivots, finishes the process setup and
-//     sends "ready". Any failure is sent as "error" and P1 exits.
+//     createContainer hooks itself, pivots and sends "plan"; P looks the
+//     user up through P1's root and sends the process plan
+//     (nsenter.ProcessPlan). P1 applies it (it may send "seccomp" and wait
+//     for "seccompDone") and sends "ready". Any failure is sent as "error"
+//     and P1 exits.
 //  5. On "ready" P saves the final state and the pid file and closes its end;
 //     P1 closes its end and blocks opening the exec fifo until `start`.
 //
 // `berth exec` (exec.go) runs steps 1 and 2 only, with BT_EXEC_PLAN: once
-// P has P1's pid it sends a process plan (nsenter.ProcessPlan), which P1
-// reads and execs without starting Go (nsenter/process.c). P1 writes at
-// most a "seccomp" message (and reads "seccompDone") and an "error" line,
-// in the JSON below; its exec closes the pipe, and that EOF is success.
+// P has P1's pid it sends a process plan, which P1 applies and execs
+// (nsenter/process.c). P1 writes at most a "seccomp" message (and reads
+// "seccompDone") and an "error" line, in the JSON below; its exec closes
+// the pipe, and that EOF is success.
 //
 // Who closes what: P closes the child end right after starting P0; P1 closes
 // the pipe after "ready"; P closes its end when create returns.
@@ -49,6 +49,7 @@ import (
 const (
 	msgHooks  = "hooks"  // P1 -> P: run prestart and createRuntime hooks now
 	msgResume = "resume" // P -> P1: hooks done
+	msgPlan   = "plan"   // P1 -> P: the rootfs is entered, send the process plan
 	msgReady  = "ready"  // P1 -> P: waiting on the exec fifo next
 	msgError  = "error"  // P1 -> P: setup failed, Error says why
 	// P1 -> P: the seccomp filter is installed and Fd (a number in P1) is
@@ -66,37 +67,11 @@ type syncMsg struct {
 	Fd    int    `json:"fd,omitempty"`
 }
 
-// Environment variables read by `berth init` (P1).
+// Environment variables of `berth init`: fd numbers for P1 are sent in its
+// rootfs plan, the names tell spawnStage which file is which.
 const (
 	envFifoFD    = "_BERTH_FIFOFD"    // O_PATH fd of the exec fifo
 	envConsoleFD = "_BERTH_CONSOLEFD" // connected console socket, if any
 	envExeFD     = "_BERTH_EXEFD"     // the sealed binary we were executed from (closed by the C stage)
 	envPidfdFD   = "_BERTH_PIDFD"     // exec: pidfd of the container's init (read by the C stage via the bootstrap)
 )
-
-// writeConfig sends init its config as one line: the generated encoder's
-// JSON (which holds no raw newline) and a newline. json.Encoder would scan
-// and compact the encoder's output again, and json.Decoder scan it twice
-// more on init's side.
-func writeConfig(w io.Writer, cfg *initConfig) error {
-	data, err := cfg.toWire().MarshalJSON()
-	if err != nil {
-		return err
-	}
-	_, err = w.Write(append(data, '\n'))
-	return err
-}
-
-// readConfig reads the line writeConfig wrote; r then holds what follows.
-func readConfig(r *bufio.Reader) (*initConfig, error) {
-	line, err := r.ReadBytes('\n')
-	if err != nil {
-		return nil, err
-	}
-	var cfg initConfig
-	if err := cfg.UnmarshalJSON(line); err != nil {
-		return nil, err
-	}
-	cfg.fromWire()
-	return &cfg, nil
-}

@@ -18,7 +18,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -60,6 +59,9 @@ type Bootstrap struct {
 	// ExecPlan: the init reads a ProcessPlan after the stage's messages
 	// and execs it (process.c); Go never starts in it.
 	ExecPlan bool
+	// CreatePlan: the init is create's, driven by a RootfsPlan and then a
+	// ProcessPlan (create.c); Go never starts in it.
+	CreatePlan bool
 }
 
 // SendCgroupReady tells a stage started with CgroupSync that it is in the
@@ -76,15 +78,6 @@ func SendCgroupReady(w io.Writer) error {
 // end of the init socket.
 func SendCgroupFD(conn *os.File, dirFD int) error {
 	return unix.Sendmsg(int(conn.Fd()), []byte{C.SYNC_CGROUP_FD}, unix.UnixRights(dirFD), nil, 0)
-}
-
-// CgroupnsError is, in an init the stage forked into its cgroup, the
-// failure to create or join its cgroup namespace, or nil.
-func CgroupnsError() error {
-	if e := C.berth_cgroupns_errno; e != 0 {
-		return fmt.Errorf("enter the cgroup namespace: %w", syscall.Errno(e))
-	}
-	return nil
 }
 
 // Encode returns the wire form read by nsenter.c's parse_bootstrap.
@@ -111,6 +104,9 @@ func (b *Bootstrap) Encode() []byte {
 	}
 	if b.ExecPlan {
 		r.add(C.BT_EXEC_PLAN)
+	}
+	if b.CreatePlan {
+		r.add(C.BT_CREATE_PLAN)
 	}
 	if b.JoinFlags != 0 {
 		r.add(C.BT_JOIN_PIDFD, u32(uint32(b.JoinPidfd), b.JoinFlags))

@@ -18,6 +18,7 @@
 #define BT_CGROUP_SYNC 7   /* empty: wait for SYNC_CGROUP before the cgroup ns and the clone */
 #define BT_CLONE_INTO 8    /* empty: SYNC_CGROUP_FD may come; leave the cgroup ns to the init */
 #define BT_EXEC_PLAN 9     /* empty: the init reads a process plan (plan.h) and execs it, no Go */
+#define BT_CREATE_PLAN 10  /* empty: the init is create's (create.c), no Go */
 
 /* One-byte messages on the init pipe. */
 #define SYNC_USERMAP 'U'     /* stage -> parent: write my uid/gid maps */

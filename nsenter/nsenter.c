@@ -13,15 +13,16 @@
 //   -- 'c' (in your cgroup), or ------>  (with BT_CGROUP_SYNC; 'c' may come
 //      'C' + cgroup dir fd (v2) ----->  before 'u') clone(CLONE_PARENT), or
 //                                       with 'C' clone3 into that cgroup
-//   <-- 'P' pid of the child ---------  the child (P1) returns from here and
-//                                       Go starts in it; P0 exits. For an
-//                                       exec (BT_EXEC_PLAN) P1 reads the
-//                                       process plan next and execs it in C
-//                                       (process.c) instead.
+//   <-- 'P' pid of the child ---------  P0 exits. The child (P1) is the
+//                                       container's init, in C: create's
+//                                       (BT_CREATE_PLAN, create.c) reads a
+//                                       rootfs plan next, exec's
+//                                       (BT_EXEC_PLAN, process.c) a process
+//                                       plan. Go never starts in it.
 //   <-- 'E' len message --------------  on any failure, then P0 exits 1.
 //
-// Nothing is allocated for the Go side: P0 reads exactly the bootstrap
-// message, so whatever the parent wrote after it stays in the socket for P1.
+// P0 reads exactly the bootstrap message, so whatever the parent writes
+// after it stays in the socket for P1.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -41,6 +42,7 @@
 
 #include "bootstrap.h"
 #include "plan.h"
+#include "rootfs.h"
 #include "stageio.h"
 
 #ifndef CLONE_NEWTIME
@@ -75,7 +77,7 @@ struct bootstrap {
 	int no_setgroups;
 	int cgroup_sync;
 	int clone_into;
-	int exec_plan;
+	int exec_plan, create_plan;
 	// The cgroup namespace to create or join is left for last (cgroupns):
 	// it must come after the cgroup, and with clone_into the init makes
 	// it, so that we stay in the namespace whose cgroups we fork into.
@@ -260,6 +262,9 @@ static void parse_bootstrap(struct bootstrap *b)
 			break;
 		case BT_EXEC_PLAN:
 			b->exec_plan = 1;
+			break;
+		case BT_CREATE_PLAN:
+			b->create_plan = 1;
 			break;
 		case BT_JOIN_PIDFD:
 			if (len != 8)
@@ -510,12 +515,14 @@ __attribute__((constructor)) static void nsenter(void)
 	if (child < 0)
 		die(errno, "clone init process");
 	if (child == 0) {
-		// P1: the container's init. Go starts when we return, unless an
-		// exec's process needs no more than process.c does.
+		// P1: the container's init, all in C: exec's (process.c) or
+		// create's (create.c). Go never starts in it.
 		prctl(PR_SET_NAME, (unsigned long)"berth:[init]", 0, 0, 0);
 		if (b.exec_plan)
 			berth_run_plan(initpipe, berth_cgroupns_errno);
-		return;
+		if (b.create_plan)
+			berth_run_create(initpipe, berth_cgroupns_errno);
+		die(0, "bootstrap names no plan for the init");
 	}
 	char msg[5];
 	uint32_t pid = (uint32_t)child;

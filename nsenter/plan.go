@@ -7,7 +7,6 @@ import "C"
 
 import (
 	"encoding/binary"
-	"unsafe"
 )
 
 // ProcessPlan is everything an exec's init needs to become the user's
@@ -175,19 +174,4 @@ func (p *ProcessPlan) Encode() []byte {
 		r.add(C.PL_CLOSED_STDIO, u32(p.ClosedStdio))
 	}
 	return r.frame(C.PLAN_MAGIC)
-}
-
-// PreparePlan applies an encoded plan to this process, up to the exec:
-// create's init calls it, on the thread it locked, once its rootfs is
-// ready. A failure is reported on pipeFD (or stderr, for -1) and ends the
-// process, so PreparePlan returns only on success. The console socket's
-// fd stays open: it is the caller's.
-func PreparePlan(pipeFD int, msg []byte) {
-	C.berth_plan_prepare(C.int(pipeFD), (*C.char)(unsafe.Pointer(&msg[0])), C.uint32_t(len(msg)))
-}
-
-// ExecPlan execs the process of the plan PreparePlan applied; it never
-// returns.
-func ExecPlan(pipeFD int) {
-	C.berth_plan_exec(C.int(pipeFD))
 }

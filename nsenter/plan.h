@@ -44,6 +44,8 @@
 void berth_plan_prepare(int pipe_fd, const char *msg, uint32_t size);
 /* Exec the plan's process. */
 void berth_plan_exec(int pipe_fd) __attribute__((noreturn));
+/* Close the console socket berth_plan_prepare sent the pty on. */
+void berth_plan_release_console(void);
 /* Read the plan from pipe_fd, apply it and exec (exec's init). */
 void berth_run_plan(int pipe_fd, int cgroupns_errno) __attribute__((noreturn));
 /* RLIMIT_NOFILE when the init started, before Go raised it. */

@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "plan.h"
+#include "planio.h"
 #include "stageio.h"
 
 #ifndef TIOCGPTPEER
@@ -112,139 +113,30 @@ struct plan {
 
 enum { CAP_BOUNDING, CAP_EFFECTIVE, CAP_PERMITTED, CAP_INHERITABLE, CAP_AMBIENT };
 
-static int parent_fd = -1;
-
-// errno_text is Go's wording of an errno: glibc's, lower-cased first letter.
-static void errno_text(int errnum, char *buf, size_t size)
-{
-	snprintf(buf, size, "%s", strerror(errnum));
-	if (buf[0] >= 'A' && buf[0] <= 'Z')
-		buf[0] += 'a' - 'A';
-}
-
-// fail sends {"type":"error","error":msg} (msg ends with Go's text of
-// errnum unless it is 0) and exits.
-static void __attribute__((noreturn, format(printf, 2, 3))) fail(int errnum, const char *fmt, ...)
-{
-	char msg[2048], e[256];
-	if (errnum != 0)
-		errno_text(errnum, e, sizeof(e));
-	va_list ap;
-	va_start(ap, fmt);
-	format_msg(msg, sizeof(msg), errnum != 0 ? e : NULL, fmt, ap);
-	va_end(ap);
-	char out[sizeof(msg) * 6 + 64];
-	size_t o = (size_t)snprintf(out, sizeof(out), "{\"type\":\"error\",\"error\":\"");
-	for (const unsigned char *c = (const unsigned char *)msg; *c; c++) {
-		if (*c == '"' || *c == '\\') {
-			out[o++] = '\\';
-			out[o++] = (char)*c;
-		} else if (*c < 0x20) {
-			o += (size_t)snprintf(out + o, 7, "\\u%04x", *c);
-		} else {
-			out[o++] = (char)*c;
-		}
-	}
-	o += (size_t)snprintf(out + o, sizeof(out) - o, "\"}\n");
-	// If the parent is gone, it sees EOF: nothing more to do.
-	if (parent_fd >= 0)
-		(void)write_exact(parent_fd, out, o);
-	else
-		fprintf(stderr, "berth init: %s\n", msg);
-	_exit(1);
-}
-
-// quote is Go's %q of s for the texts that name a path or a binary.
-static const char *quote(const char *s, char *buf, size_t size)
-{
-	size_t o = 0;
-	buf[o++] = '"';
-	for (const unsigned char *c = (const unsigned char *)s; *c && o + 6 < size; c++) {
-		if (*c == '"' || *c == '\\') {
-			buf[o++] = '\\';
-			buf[o++] = (char)*c;
-		} else if (*c < 0x20 || *c == 0x7f) {
-			o += (size_t)snprintf(buf + o, 5, "\\x%02x", *c);
-		} else {
-			buf[o++] = (char)*c;
-		}
-	}
-	buf[o++] = '"';
-	buf[o] = '\0';
-	return buf;
-}
-
-static void read_full(int fd, void *buf, size_t len)
-{
-	int err = read_exact(fd, buf, len);
-	if (err > 0)
-		fail(err, "read process plan");
-	if (err < 0)
-		fail(0, "read process plan: unexpected end of stream");
-}
-
-static uint32_t u32(const char *p)
-{
-	uint32_t v;
-	memcpy(&v, p, 4);
-	return v;
-}
-
-static uint64_t u64(const char *p)
-{
-	uint64_t v;
-	memcpy(&v, p, 8);
-	return v;
-}
-
-static char *text(const char *p, uint32_t len)
-{
-	char *s = strndup(p, len);
-	if (s == NULL)
-		fail(ENOMEM, "read process plan");
-	return s;
-}
-
-static void *copy_bytes(const char *p, size_t len)
-{
-	void *c = malloc(len + 1);
-	if (c == NULL)
-		fail(ENOMEM, "read process plan");
-	memcpy(c, p, len);
-	return c;
-}
-
-static void *grow(void *arr, int n, size_t elem)
-{
-	void *p = realloc(arr, (size_t)(n + 1) * elem);
-	if (p == NULL)
-		fail(ENOMEM, "read process plan");
-	return p;
-}
-
 static void bad_record(uint32_t type)
 {
-	fail(0, "process plan: bad record %u", type);
+	plan_fail(0, "process plan: bad record %u", type);
 }
 
-static void parse_record(struct plan *p, uint32_t type, const char *v, uint32_t len)
+static void parse_record(void *ctx, uint32_t type, const char *v, uint32_t len)
 {
+	struct plan *p = ctx;
 	switch (type) {
 	case PL_ARG:
-		p->argv = grow(p->argv, p->argc + 1, sizeof(char *));
-		p->argv[p->argc++] = text(v, len);
+		p->argv = plan_grow(p->argv, p->argc + 1, sizeof(char *));
+		p->argv[p->argc++] = plan_text(v, len);
 		p->argv[p->argc] = NULL;
 		break;
 	case PL_ENV:
-		p->envp = grow(p->envp, p->envc + 1, sizeof(char *));
-		p->envp[p->envc++] = text(v, len);
+		p->envp = plan_grow(p->envp, p->envc + 1, sizeof(char *));
+		p->envp[p->envc++] = plan_text(v, len);
 		p->envp[p->envc] = NULL;
 		break;
 	case PL_LISTEN_PID:
 		p->listen_pid = 1;
 		break;
 	case PL_CWD:
-		p->cwd = text(v, len);
+		p->cwd = plan_text(v, len);
 		break;
 	case PL_USER:
 		if (len < 8 || len % 4 != 0)
@@ -254,7 +146,7 @@ static void parse_record(struct plan *p, uint32_t type, const char *v, uint32_t 
 		p->ngroups = (int)(len - 8) / 4;
 		p->groups = calloc((size_t)p->ngroups + 1, sizeof(gid_t));
 		if (p->groups == NULL)
-			fail(ENOMEM, "read process plan");
+			plan_fail(ENOMEM, "read process plan");
 		for (int i = 0; i < p->ngroups; i++)
 			p->groups[i] = u32(v + 8 + 4 * i);
 		break;
@@ -267,16 +159,16 @@ static void parse_record(struct plan *p, uint32_t type, const char *v, uint32_t 
 	case PL_RLIMIT: {
 		if (len < 20)
 			bad_record(type);
-		p->rlimits = grow(p->rlimits, p->nrlimits, sizeof(struct rlimit_step));
+		p->rlimits = plan_grow(p->rlimits, p->nrlimits, sizeof(struct rlimit_step));
 		struct rlimit_step *r = &p->rlimits[p->nrlimits++];
 		r->resource = u32(v);
 		r->lim.rlim_cur = u64(v + 4);
 		r->lim.rlim_max = u64(v + 12);
-		r->prefix = text(v + 20, len - 20);
+		r->prefix = plan_text(v + 20, len - 20);
 		break;
 	}
 	case PL_KEYRING:
-		p->keyring = text(v, len);
+		p->keyring = plan_text(v, len);
 		break;
 	case PL_CONSOLE:
 		if (len != 16)
@@ -291,7 +183,7 @@ static void parse_record(struct plan *p, uint32_t type, const char *v, uint32_t 
 			bad_record(type);
 		p->has_personality = 1;
 		p->personality = u32(v);
-		p->personality_prefix = text(v + 4, len - 4);
+		p->personality_prefix = plan_text(v + 4, len - 4);
 		break;
 	case PL_AFFINITY: {
 		if (len < 8)
@@ -299,29 +191,29 @@ static void parse_record(struct plan *p, uint32_t type, const char *v, uint32_t 
 		uint32_t when = u32(v), size = u32(v + 4);
 		if (when > 1 || size > len - 8 || size == 0)
 			bad_record(type);
-		p->affinity[when].mask = copy_bytes(v + 8, size);
+		p->affinity[when].mask = plan_bytes(v + 8, size);
 		p->affinity[when].size = size;
-		p->affinity[when].prefix = text(v + 8 + size, len - 8 - size);
+		p->affinity[when].prefix = plan_text(v + 8 + size, len - 8 - size);
 		break;
 	}
 	case PL_SCHED:
 		if (len < 4 || u32(v) > len - 4)
 			bad_record(type);
 		p->sched_size = u32(v);
-		p->sched_attr = copy_bytes(v + 4, p->sched_size);
-		p->sched_prefix = text(v + 4 + p->sched_size, len - 4 - p->sched_size);
+		p->sched_attr = plan_bytes(v + 4, p->sched_size);
+		p->sched_prefix = plan_text(v + 4 + p->sched_size, len - 4 - p->sched_size);
 		break;
 	case PL_IOPRIO:
 		if (len < 4)
 			bad_record(type);
 		p->has_ioprio = 1;
 		p->ioprio = u32(v);
-		p->ioprio_prefix = text(v + 4, len - 4);
+		p->ioprio_prefix = plan_text(v + 4, len - 4);
 		break;
 	case PL_LSM_LABEL:
 		if (len < 4 || u32(v) > LSM_SELINUX)
 			bad_record(type);
-		p->lsm_label[u32(v)] = text(v + 4, len - 4);
+		p->lsm_label[u32(v)] = plan_text(v + 4, len - 4);
 		break;
 	case PL_CAPS:
 		if (len != 44)
@@ -342,9 +234,9 @@ static void parse_record(struct plan *p, uint32_t type, const char *v, uint32_t 
 			bad_record(type);
 		p->has_seccomp = 1;
 		p->seccomp_flags = u32(v);
-		p->filter = copy_bytes(v + 8, size);
+		p->filter = plan_bytes(v + 8, size);
 		p->filter_len = (unsigned short)(size / sizeof(struct sock_filter));
-		p->seccomp_einval = text(v + 8 + size, len - 8 - size);
+		p->seccomp_einval = plan_text(v + 8 + size, len - 8 - size);
 		break;
 	}
 	case PL_EXTRA_FDS:
@@ -365,31 +257,15 @@ static void parse_record(struct plan *p, uint32_t type, const char *v, uint32_t 
 // parse_plan reads one whole plan message: magic, length, records.
 static void parse_plan(const char *msg, uint32_t size, struct plan *p)
 {
-	if (size < 8 || u32(msg) != PLAN_MAGIC)
-		fail(0, "process plan: bad magic");
-	uint32_t total = u32(msg + 4);
-	if (total != size - 8)
-		fail(0, "process plan: %u bytes, header says %u", size - 8, total);
-	const char *data = msg + 8;
 	memset(p, 0, sizeof(*p));
 	p->console_fd = -1;
-	uint32_t off = 0;
-	while (off + 8 <= total) {
-		uint32_t type = u32(data + off), len = u32(data + off + 4);
-		off += 8;
-		if (len > total - off)
-			bad_record(type);
-		parse_record(p, type, data + off, len);
-		off += len;
-	}
-	if (off != total)
-		fail(0, "process plan: trailing bytes");
+	plan_walk(msg, size, PLAN_MAGIC, "process plan", parse_record, p);
 	if (p->argc == 0 || p->cwd == NULL)
-		fail(0, "process plan without args or cwd");
+		plan_fail(0, "process plan without args or cwd");
 	if (p->envp == NULL) {
 		p->envp = calloc(2, sizeof(char *));
 		if (p->envp == NULL)
-			fail(ENOMEM, "read process plan");
+			plan_fail(ENOMEM, "read process plan");
 	}
 }
 
@@ -398,12 +274,12 @@ static void mount_console(int slave)
 {
 	int target = open("/dev/console", O_CREAT | O_NOFOLLOW | O_RDONLY | O_CLOEXEC, 0600);
 	if (target < 0)
-		fail(errno, "create /dev/console");
+		plan_fail(errno, "create /dev/console");
 	char src[32], dst[32];
 	snprintf(src, sizeof(src), "/proc/self/fd/%d", slave);
 	snprintf(dst, sizeof(dst), "/proc/self/fd/%d", target);
 	if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
-		fail(errno, "mount \"%s\" on \"%s\" flags 0x%x", src, dst, MS_BIND);
+		plan_fail(errno, "mount \"%s\" on \"%s\" flags 0x%x", src, dst, MS_BIND);
 	close(target);
 }
 
@@ -416,24 +292,24 @@ static void setup_console(struct plan *p)
 		return;
 	int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (master < 0)
-		fail(errno, "open /dev/ptmx");
+		plan_fail(errno, "open /dev/ptmx");
 	int unlock = 0;
 	if (ioctl(master, TIOCSPTLCK, &unlock) < 0)
-		fail(errno, "unlock pty");
+		plan_fail(errno, "unlock pty");
 	unsigned int n;
 	if (ioctl(master, TIOCGPTN, &n) < 0)
-		fail(errno, "get pty number");
+		plan_fail(errno, "get pty number");
 	char name[64];
 	snprintf(name, sizeof(name), "/dev/pts/%u", n);
 	if (p->rows != 0 || p->cols != 0) {
 		struct winsize ws = {.ws_row = (unsigned short)p->rows, .ws_col = (unsigned short)p->cols};
 		if (ioctl(master, TIOCSWINSZ, &ws) < 0)
-			fail(errno, "set console size");
+			plan_fail(errno, "set console size");
 	}
 	// The peer through the master, not by name: no path to race.
 	int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
 	if (slave < 0)
-		fail(errno, "open pty slave");
+		plan_fail(errno, "open pty slave");
 	union {
 		struct cmsghdr hdr;
 		char buf[CMSG_SPACE(sizeof(int))];
@@ -451,17 +327,17 @@ static void setup_console(struct plan *p)
 		sent = sendmsg(p->console_fd, &msg, 0);
 	while (sent < 0 && errno == EINTR);
 	if (sent < 0)
-		fail(errno, "send pty master over the console socket");
+		plan_fail(errno, "send pty master over the console socket");
 	close(master);
 	if (setsid() < 0)
-		fail(errno, "setsid");
+		plan_fail(errno, "setsid");
 	if (p->mount_console)
 		mount_console(slave);
 	if (ioctl(slave, TIOCSCTTY, 0) < 0)
-		fail(errno, "set controlling terminal");
+		plan_fail(errno, "set controlling terminal");
 	for (int fd = 0; fd <= 2; fd++)
 		if (dup3(slave, fd, 0) < 0)
-			fail(errno, "dup pty slave to fd %d", fd);
+			plan_fail(errno, "dup pty slave to fd %d", fd);
 	if (slave > 2)
 		close(slave);
 }
@@ -474,12 +350,12 @@ static void join_session_keyring(const char *name)
 	if (id < 0) {
 		if (errno == ENOSYS)
 			return;
-		fail(errno, "join session keyring");
+		plan_fail(errno, "join session keyring");
 	}
 	char desc[512];
 	long n = syscall(SYS_keyctl, KEYCTL_DESCRIBE, id, desc, sizeof(desc) - 1, 0);
 	if (n < 0)
-		fail(errno, "describe session keyring");
+		plan_fail(errno, "describe session keyring");
 	desc[n < (long)sizeof(desc) ? n : (long)sizeof(desc) - 1] = '\0';
 	// "type;uid;gid;perm;description", perm in hex.
 	char *field = desc;
@@ -492,10 +368,10 @@ static void join_session_keyring(const char *name)
 	unsigned long perm = field != NULL ? strtoul(field, &end, 16) : 0;
 	if (field == NULL || end == field || *end != ';') {
 		char q[600];
-		fail(0, "describe session keyring: unexpected %s", quote(desc, q, sizeof(q)));
+		plan_fail(0, "describe session keyring: unexpected %s", go_quote(desc, q, sizeof(q)));
 	}
 	if (syscall(SYS_keyctl, KEYCTL_SETPERM, id, (unsigned long)(perm | KEY_USR_SEARCH), 0, 0) < 0)
-		fail(errno, "set session keyring permissions");
+		plan_fail(errno, "set session keyring permissions");
 }
 
 // add_listen_pid appends LISTEN_PID=<our pid>, or replaces one: socket
@@ -504,14 +380,14 @@ static void add_listen_pid(struct plan *p)
 {
 	char *kv;
 	if (asprintf(&kv, "LISTEN_PID=%d", getpid()) < 0)
-		fail(ENOMEM, "environment");
+		plan_fail(ENOMEM, "environment");
 	for (int i = 0; i < p->envc; i++) {
 		if (strncmp(p->envp[i], "LISTEN_PID=", 11) == 0) {
 			p->envp[i] = kv;
 			return;
 		}
 	}
-	p->envp = grow(p->envp, p->envc + 1, sizeof(char *));
+	p->envp = plan_grow(p->envp, p->envc + 1, sizeof(char *));
 	p->envp[p->envc++] = kv;
 	p->envp[p->envc] = NULL;
 }
@@ -537,7 +413,7 @@ static void set_affinity(struct plan *p, int when)
 	if (p->affinity[when].mask == NULL)
 		return;
 	if (sched_setaffinity(0, p->affinity[when].size, p->affinity[when].mask) < 0)
-		fail(errno, "%s", p->affinity[when].prefix);
+		plan_fail(errno, "%s", p->affinity[when].prefix);
 }
 
 // write_lsm_label writes the label for our next execve through a procfs of
@@ -548,34 +424,24 @@ static void write_lsm_label(int kind, const char *text)
 	char q[600];
 	const char *what = kind == LSM_APPARMOR ? "apply AppArmor profile" : "set SELinux label";
 	const char *name = kind == LSM_APPARMOR ? text + strlen("exec ") : text;
-	int fsfd = (int)syscall(SYS_fsopen, "proc", 1 /* FSOPEN_CLOEXEC */);
-	if (fsfd < 0)
-		fail(errno, "%s %s: fsopen proc", what, quote(name, q, sizeof(q)));
-	if (syscall(SYS_fsconfig, fsfd, 6 /* FSCONFIG_CMD_CREATE */, NULL, NULL, 0) < 0)
-		fail(errno, "%s %s: create procfs", what, quote(name, q, sizeof(q)));
-	// MOUNT_ATTR_NOSUID|NODEV|NOEXEC, FSMOUNT_CLOEXEC
-	int proc = (int)syscall(SYS_fsmount, fsfd, 1, 0x2 | 0x4 | 0x8);
+	const char *step;
+	int proc = private_proc(&step);
 	if (proc < 0)
-		fail(errno, "%s %s: fsmount procfs", what, quote(name, q, sizeof(q)));
-	close(fsfd);
+		plan_fail(errno, "%s %s: %s", what, go_quote(name, q, sizeof(q)), step);
 	char rel[2][96];
 	int n = 0;
 	if (kind == LSM_APPARMOR)
 		snprintf(rel[n++], sizeof(rel[0]), "%d/task/%d/attr/apparmor/exec", getpid(), (int)syscall(SYS_gettid));
 	snprintf(rel[n++], sizeof(rel[0]), "%d/task/%d/attr/exec", getpid(), (int)syscall(SYS_gettid));
 	for (int i = 0; i < n; i++) {
-		struct {
-			uint64_t flags, mode, resolve;
-		} how = {.flags = O_WRONLY | O_CLOEXEC, .resolve = 0x08 | 0x01 | 0x04 | 0x02};
-		// RESOLVE_BENEATH | NO_XDEV | NO_SYMLINKS | NO_MAGICLINKS
-		int fd = (int)syscall(SYS_openat2, proc, rel[i], &how, sizeof(how));
+		int fd = private_proc_open(proc, rel[i], O_WRONLY);
 		if (fd < 0 && errno == ENOENT && i + 1 < n)
 			continue;
 		if (fd < 0)
-			fail(errno, "%s %s: open /proc/%s", what, quote(name, q, sizeof(q)), rel[i]);
+			plan_fail(errno, "%s %s: open /proc/%s", what, go_quote(name, q, sizeof(q)), rel[i]);
 		size_t len = strlen(text);
 		if (write(fd, text, len) != (ssize_t)len)
-			fail(errno, "%s %s: write /proc/%s", what, quote(name, q, sizeof(q)), rel[i]);
+			plan_fail(errno, "%s %s: write /proc/%s", what, go_quote(name, q, sizeof(q)), rel[i]);
 		close(fd);
 		break;
 	}
@@ -591,36 +457,18 @@ static void load_seccomp(struct plan *p)
 	long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, p->seccomp_flags, &prog);
 	if (r < 0) {
 		if (errno == EINVAL && p->seccomp_einval[0] != '\0')
-			fail(0, "%s", p->seccomp_einval);
-		fail(errno, "load seccomp filter");
+			plan_fail(0, "%s", p->seccomp_einval);
+		plan_fail(errno, "load seccomp filter");
 	}
 	if (!(p->seccomp_flags & SECCOMP_FILTER_FLAG_NEW_LISTENER)) {
 		if (r != 0) // TSYNC: the thread that could not follow
-			fail(0, "load seccomp filter: thread %ld could not be synchronized", r);
+			plan_fail(0, "load seccomp filter: thread %ld could not be synchronized", r);
 		return;
 	}
 	char msg[64];
 	int n = snprintf(msg, sizeof(msg), "{\"type\":\"seccomp\",\"fd\":%ld}\n", r);
-	(void)write_exact(parent_fd, msg, (size_t)n); // a failure shows in the read below
-	char line[128];
-	size_t got = 0;
-	for (;;) {
-		char c;
-		ssize_t k = read(parent_fd, &c, 1);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			fail(k < 0 ? errno : 0, "read from parent");
-		if (c == '\n')
-			break;
-		if (got < sizeof(line) - 1)
-			line[got++] = c;
-	}
-	line[got] = '\0';
-	if (strcmp(line, "{\"type\":\"seccompDone\"}") != 0) {
-		char q[300];
-		fail(0, "parent sent %s, expected \"seccompDone\"", quote(line, q, sizeof(q)));
-	}
+	(void)write_exact(plan_parent_fd, msg, (size_t)n); // a failure shows in the read below
+	plan_expect_msg("seccompDone");
 	close((int)r);
 }
 
@@ -640,14 +488,14 @@ static void apply_bounding(struct plan *p)
 	struct cap_header hdr = {.version = CAP_VERSION_3};
 	struct cap_data data[2];
 	if (syscall(SYS_capget, &hdr, data) < 0)
-		fail(errno, "apply bounding capabilities");
+		plan_fail(errno, "apply bounding capabilities");
 	if (!(data[0].effective & (1u << CAP_SETPCAP_BIT)))
 		return;
 	for (uint32_t c = 0; c <= p->last_cap && c < 64; c++) {
 		if (p->caps[CAP_BOUNDING] & (1ull << c))
 			continue;
 		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
-			fail(errno, "apply bounding capabilities");
+			plan_fail(errno, "apply bounding capabilities");
 	}
 }
 
@@ -663,14 +511,14 @@ static void apply_caps(struct plan *p)
 		data[i].inheritable = (uint32_t)(p->caps[CAP_INHERITABLE] >> (32 * i));
 	}
 	if (syscall(SYS_capset, &hdr, data) < 0)
-		fail(errno, "apply capabilities");
+		plan_fail(errno, "apply capabilities");
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
-		fail(errno, "clear ambient capabilities");
+		plan_fail(errno, "clear ambient capabilities");
 	for (uint32_t c = 0; c <= p->last_cap && c < 64; c++) {
 		if (!(p->caps[CAP_AMBIENT] & (1ull << c)))
 			continue;
 		if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0 && errno != EPERM && errno != EINVAL)
-			fail(errno, "raise ambient capability %u", c);
+			plan_fail(errno, "raise ambient capability %u", c);
 	}
 }
 
@@ -697,12 +545,12 @@ static void set_user(struct plan *p)
 		for (int i = 0; i < p->ngroups && o < sizeof(list) - 16; i++)
 			o += (size_t)snprintf(list + o, sizeof(list) - o, i ? " %u" : "%u", p->groups[i]);
 		snprintf(list + o, sizeof(list) - o, "]");
-		fail(errno, "setgroups %s", list);
+		plan_fail(errno, "setgroups %s", list);
 	}
 	if (syscall(SYS_setresgid, p->gid, p->gid, p->gid) < 0)
-		fail(errno, "setresgid %u", p->gid);
+		plan_fail(errno, "setresgid %u", p->gid);
 	if (syscall(SYS_setresuid, p->uid, p->uid, p->uid) < 0)
-		fail(errno, "setresuid %u", p->uid);
+		plan_fail(errno, "setresuid %u", p->uid);
 }
 
 static const char *env_value(struct plan *p, const char *key)
@@ -736,9 +584,9 @@ static char *look_path(struct plan *p)
 	if (strchr(name, '/') != NULL) {
 		int err = executable(name);
 		if (err == NOT_EXECUTABLE)
-			fail(0, "exec: %s: permission denied", quote(name, q, sizeof(q)));
+			plan_fail(0, "exec: %s: permission denied", go_quote(name, q, sizeof(q)));
 		if (err != 0)
-			fail(err, "exec: %s: stat %s", quote(name, q, sizeof(q)), name);
+			plan_fail(err, "exec: %s: stat %s", go_quote(name, q, sizeof(q)), name);
 		return (char *)name;
 	}
 	const char *path = env_value(p, "PATH");
@@ -755,7 +603,7 @@ static char *look_path(struct plan *p)
 				cand = NULL;
 		}
 		if (cand == NULL)
-			fail(ENOMEM, "look up the binary");
+			plan_fail(ENOMEM, "look up the binary");
 		if (executable(cand) == 0)
 			return cand;
 		free(cand);
@@ -763,7 +611,7 @@ static char *look_path(struct plan *p)
 			break;
 		dir = end;
 	}
-	fail(0, "exec: %s: executable file not found in $PATH", quote(name, q, sizeof(q)));
+	plan_fail(0, "exec: %s: executable file not found in $PATH", go_quote(name, q, sizeof(q)));
 }
 
 // The plan being applied, and the binary it execs, between
@@ -778,7 +626,7 @@ struct rlimit berth_nofile_at_start;
 
 void berth_plan_prepare(int pipe_fd, const char *msg, uint32_t size)
 {
-	parent_fd = pipe_fd;
+	plan_parent_fd = pipe_fd;
 	struct plan *p = &the_plan;
 	parse_plan(msg, size, p);
 	char q[4200];
@@ -788,7 +636,7 @@ void berth_plan_prepare(int pipe_fd, const char *msg, uint32_t size)
 		(void)setrlimit(RLIMIT_NOFILE, &berth_nofile_at_start);
 	for (int i = 0; i < p->nrlimits; i++)
 		if (setrlimit((int)p->rlimits[i].resource, &p->rlimits[i].lim) < 0)
-			fail(errno, "%s", p->rlimits[i].prefix);
+			plan_fail(errno, "%s", p->rlimits[i].prefix);
 	if (p->keyring != NULL)
 		join_session_keyring(p->keyring);
 	if (p->has_umask)
@@ -800,18 +648,18 @@ void berth_plan_prepare(int pipe_fd, const char *msg, uint32_t size)
 	// have it as cwd. EACCES is retried as the user below.
 	int cwd_done = chdir(p->cwd) == 0;
 	if (!cwd_done && errno != EACCES)
-		fail(errno, "chdir to cwd (%s) set in config.json failed", quote(p->cwd, q, sizeof(q)));
+		plan_fail(errno, "chdir to cwd (%s) set in config.json failed", go_quote(p->cwd, q, sizeof(q)));
 	fix_stdio_ownership(p->uid);
 	if (p->console_fd >= 0 && p->uid != 0 && fchown(0, p->uid, (gid_t)-1) < 0)
-		fail(errno, "chown the pty to uid %u", p->uid);
+		plan_fail(errno, "chown the pty to uid %u", p->uid);
 
 	if (p->has_personality && syscall(SYS_personality, p->personality) < 0)
-		fail(errno, "%s", p->personality_prefix);
+		plan_fail(errno, "%s", p->personality_prefix);
 	set_affinity(p, 0);
 	if (p->sched_attr != NULL && syscall(SYS_sched_setattr, 0, p->sched_attr, 0) < 0)
-		fail(errno, "%s", p->sched_prefix);
+		plan_fail(errno, "%s", p->sched_prefix);
 	if (p->has_ioprio && syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, p->ioprio) < 0)
-		fail(errno, "%s", p->ioprio_prefix);
+		plan_fail(errno, "%s", p->ioprio_prefix);
 	for (int kind = LSM_APPARMOR; kind <= LSM_SELINUX; kind++)
 		if (p->lsm_label[kind] != NULL)
 			write_lsm_label(kind, p->lsm_label[kind]);
@@ -820,21 +668,21 @@ void berth_plan_prepare(int pipe_fd, const char *msg, uint32_t size)
 		load_seccomp(p);
 	apply_bounding(p);
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
-		fail(errno, "prctl keepcaps");
+		plan_fail(errno, "prctl keepcaps");
 	set_user(p);
 	if (!cwd_done && chdir(p->cwd) < 0)
-		fail(errno, "chdir to cwd (%s) set in config.json failed", quote(p->cwd, q, sizeof(q)));
+		plan_fail(errno, "chdir to cwd (%s) set in config.json failed", go_quote(p->cwd, q, sizeof(q)));
 	// A cwd reached through a leaked fd or a magic link would be outside the
 	// container's root; the kernel then reports no path (CVE-2024-21626).
 	char wd[4096];
 	if (getcwd(wd, sizeof(wd)) == NULL || wd[0] != '/')
-		fail(0, "chdir to cwd (%s): the working directory is outside the container's root -- possible container breakout",
-		     quote(p->cwd, q, sizeof(q)));
+		plan_fail(0, "chdir to cwd (%s): the working directory is outside the container's root -- possible container breakout",
+		     go_quote(p->cwd, q, sizeof(q)));
 	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
-		fail(errno, "prctl keepcaps");
+		plan_fail(errno, "prctl keepcaps");
 	apply_caps(p);
 	if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		fail(errno, "prctl no_new_privs");
+		plan_fail(errno, "prctl no_new_privs");
 	exec_path = look_path(p);
 	if (p->has_seccomp && p->no_new_privs)
 		load_seccomp(p);
@@ -843,39 +691,36 @@ void berth_plan_prepare(int pipe_fd, const char *msg, uint32_t size)
 	// Nothing but stdio and the fds the caller asked for may reach the
 	// process (CVE-2024-21626).
 	if (syscall(SYS_close_range, 3 + p->extra_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-		fail(errno, "close_range");
+		plan_fail(errno, "close_range");
 }
 
 void berth_plan_exec(int pipe_fd)
 {
-	parent_fd = pipe_fd;
+	plan_parent_fd = pipe_fd;
 	char q[4200];
 	// The caller's closed stdio stays closed (a Go init has /dev/null there).
 	for (int fd = 0; fd <= 2; fd++)
 		if (the_plan.closed_stdio & (1u << fd))
 			close(fd);
 	execve(exec_path, the_plan.argv, the_plan.envp);
-	fail(errno, "exec %s", quote(exec_path, q, sizeof(q)));
+	plan_fail(errno, "exec %s", go_quote(exec_path, q, sizeof(q)));
 }
 
 void berth_run_plan(int pipe_fd, int cgroupns_errno)
 {
-	parent_fd = pipe_fd;
-	char hdr[8];
-	read_full(pipe_fd, hdr, 8);
-	uint32_t total = u32(hdr + 4);
-	if (u32(hdr) != PLAN_MAGIC)
-		fail(0, "process plan: bad magic");
-	if (total > PLAN_MAX)
-		fail(0, "process plan: too large (%u bytes)", total);
-	char *msg = malloc(8 + (size_t)total);
-	if (msg == NULL)
-		fail(ENOMEM, "read process plan");
-	memcpy(msg, hdr, 8);
-	read_full(pipe_fd, msg + 8, total);
+	plan_parent_fd = pipe_fd;
+	uint32_t size;
+	char *msg = plan_read_frame(PLAN_MAGIC, PLAN_MAX, "process plan", &size);
 	if (cgroupns_errno != 0)
-		fail(cgroupns_errno, "enter the cgroup namespace");
-	berth_plan_prepare(pipe_fd, msg, 8 + total);
+		plan_fail(cgroupns_errno, "enter the cgroup namespace");
+	berth_plan_prepare(pipe_fd, msg, size);
 	free(msg);
 	berth_plan_exec(pipe_fd);
+}
+
+void berth_plan_release_console(void)
+{
+	if (the_plan.console_fd >= 0)
+		close(the_plan.console_fd);
+	the_plan.console_fd = -1;
 }

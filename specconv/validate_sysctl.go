@@ -107,6 +107,13 @@ func dottedSysctl(k string) string {
 	if i < 0 || k[i] == '.' {
 		return k
 	}
+	return SwapSysctlSeparators(k)
+}
+
+// SwapSysctlSeparators swaps the '.' and '/' of a sysctl key: a
+// '/'-separated key becomes the '.'-separated one and back, and a
+// '.'-separated key becomes its path under /proc/sys.
+func SwapSysctlSeparators(k string) string {
 	return strings.Map(func(r rune) rune {
 		switch r {
 		case '.':

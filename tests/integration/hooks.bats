@@ -220,3 +220,83 @@ third"
 	# the hook process was killed (teardown's leak check also looks for it)
 	! grep -q -a "hook-sleep-$(tag_regex)" /proc/[0-9]*/cmdline
 }
+
+# The init runs createContainer and startContainer hooks itself (in C,
+# nsenter/hooks.c): the failures below are its own, worded as runc's.
+
+@test "hooks: a failing createContainer hook fails create with its status and stderr, and leaves nothing" {
+	printf '#!/bin/sh\necho "hook-was-here\nsecond line" >&2\nexit 3\n' >"$TEST_DIR/fail.sh"
+	chmod +x "$TEST_DIR/fail.sh"
+	update_config '.hooks.createContainer = [{"path": $p}, {"path": $p}]' --arg p "$TEST_DIR/fail.sh"
+	set_args sleep 300
+	run_nowait berth create --bundle "$BUNDLE" "$ID"
+	assert_fails
+	assert_one_line_error
+	assert_match 'error running createContainer hook #0: exit status 3, stderr: hook-was-here \| second line' "$(error_msg)"
+	assert_no_container "$ID"
+}
+
+@test "hooks: a createContainer hook that does not exist, or past its timeout, fails create" {
+	update_config '.hooks.createContainer = [{"path": $p}]' --arg p "$TEST_DIR/no-such-hook"
+	set_args sleep 300
+	run_nowait berth create --bundle "$BUNDLE" "$ID"
+	assert_fails
+	assert_match "createContainer hook #0: fork/exec $TEST_DIR/no-such-hook: no such file or directory" "$(error_msg)"
+	assert_no_container "$ID"
+
+	cat >"$TEST_DIR/sleep.sh" <<-EOF
+		#!/bin/bash
+		echo started
+		exec -a "hook-sleep-$TAG" sleep 60
+	EOF
+	chmod +x "$TEST_DIR/sleep.sh"
+	update_config '.hooks.createContainer = [{"path": $p, "timeout": 1}]' --arg p "$TEST_DIR/sleep.sh"
+	local start=$SECONDS
+	run_nowait berth create --bundle "$BUNDLE" "$ID"
+	assert_fails
+	[ $((SECONDS - start)) -lt 10 ] || fail "create took $((SECONDS - start))s with a 1s hook timeout"
+	assert_match "createContainer hook #0: timed out after 1s, stdout: started" "$(error_msg)"
+	assert_no_container "$ID"
+	! grep -q -a "hook-sleep-$(tag_regex)" /proc/[0-9]*/cmdline
+}
+
+@test "hooks: a createContainer hook that does not read its stdin, or leaves a child holding its output, does not fail create" {
+	printf '#!/bin/sh\nexit 0\n' >"$TEST_DIR/noread.sh"
+	# The child keeps stdout open for 30s: create waits one second for it.
+	printf '#!/bin/sh\n(exec -a "hook-orphan-%s" sleep 30) &\nexit 0\n' "$TAG" >"$TEST_DIR/orphan.sh"
+	chmod +x "$TEST_DIR/noread.sh" "$TEST_DIR/orphan.sh"
+	set_args sleep 300
+	# A state larger than a pipe holds: the write fails with EPIPE and
+	# raises SIGPIPE once the hook has exited without reading it. Without a
+	# pid namespace the init is not its namespace's pid 1, and SIGPIPE
+	# would kill it.
+	update_config '.hooks.createContainer = [{"path": $a}]
+		| .annotations.big = ("x" * 200000)
+		| .linux.namespaces |= map(select(.type != "pid"))' --arg a "$TEST_DIR/noread.sh"
+	berth create --bundle "$BUNDLE" "$ID"
+	berth delete --force "$ID"
+
+	update_config '.hooks.createContainer = [{"path": $b}]
+		| .linux.namespaces += [{"type": "pid"}]' --arg b "$TEST_DIR/orphan.sh"
+	local start=$SECONDS
+	berth create --bundle "$BUNDLE" "$ID"
+	[ $((SECONDS - start)) -lt 10 ] || fail "create took $((SECONDS - start))s"
+	# The orphan is in the container's pid namespace: it goes with it.
+	berth delete --force "$ID"
+}
+
+@test "hooks: an init killed before it is ready fails create at once, with the signal named" {
+	# The createContainer hook's parent is the init; without a pid namespace
+	# the init is not its namespace's pid 1 and SIGKILL reaches it.
+	printf '#!/bin/sh\nkill -9 $PPID\nsleep 5\n' >"$TEST_DIR/killer.sh"
+	chmod +x "$TEST_DIR/killer.sh"
+	update_config '.hooks.createContainer = [{"path": $p}]
+		| .linux.namespaces |= map(select(.type != "pid"))' --arg p "$TEST_DIR/killer.sh"
+	set_args sleep 300
+	local start=$SECONDS
+	run_nowait berth create --bundle "$BUNDLE" "$ID"
+	assert_fails
+	[ $((SECONDS - start)) -lt 30 ] || fail "create took $((SECONDS - start))s"
+	assert_match "container init was killed by signal 9" "$(error_msg)"
+	assert_no_container "$ID"
+}

@@ -70,6 +70,30 @@ b="
 	[ -d "$PRIVATE_ROOTFS/a/b/c" ]
 }
 
+@test "a mount destination through a regular file fails with its path named, and leaves nothing" {
+	use_private_rootfs
+	echo data >"$PRIVATE_ROOTFS/plainfile"
+	add_mount '{"destination":"/plainfile/sub","type":"tmpfs","source":"tmpfs"}'
+	run --separate-stderr berth run --bundle "$BUNDLE" "$ID"
+	assert_status 1
+	assert_one_line_error
+	[[ "$stderr" == *"mounts["*"] (/plainfile/sub): open /plainfile/sub: not a directory"* ]] || fail "stderr: $stderr"
+	assert_no_container "$ID"
+	[ "$(cat "$PRIVATE_ROOTFS/plainfile")" = data ]
+}
+
+@test "a destination with .. components and a dangling symlink is made inside the rootfs" {
+	use_private_rootfs
+	ln -s /made/by/link "$PRIVATE_ROOTFS/dangling"
+	add_mount '{"destination":"/../../x/../dangling/d","type":"tmpfs","source":"tmpfs"}'
+	set_cmd "$(mi /made/by/link/d)"
+	run berth run --bundle "$BUNDLE" "$ID"
+	assert_status 0
+	assert_contains " /made/by/link/d "
+	[ -d "$PRIVATE_ROOTFS/made/by/link/d" ] || fail "the link's target was not made inside the rootfs"
+	[ ! -e /made ] || fail "created on the host: /made"
+}
+
 @test "tmpfs with size and mode options" {
 	# a new mount point: runc keeps an existing mount point's mode over mode=
 	use_private_rootfs

@@ -8,11 +8,11 @@
 #
 # Weakened builds (a copy of the tree, never /work/main, `make build`, then
 # BERTH=copy/berth bats this file) used to check that the tests can fail:
-#   naivetarget  libcontainer/mountpoint_linux.go openMountTarget doing
-#              os.MkdirAll / os.OpenFile(O_CREATE) on rootfs+dest and
-#              opening the result with O_PATH, following symlinks (what
-#              runtimes did before CVE-2021-30465): the destination tests
-#              fail (mounts land on the host paths, host paths get created);
+#   naivetarget  nsenter/rootfs.c open_mount_target doing mkdir -p /
+#              open(O_CREAT) on rootfs+dest and opening the result with
+#              O_PATH, following symlinks (what runtimes did before
+#              CVE-2021-30465): the destination tests fail (mounts land on
+#              the host paths, host paths get created);
 #   nullcheck  libcontainer/paths_linux.go maskPath binding "/dev/null" by
 #              name (following symlinks, no 1:3 check): the /dev/null
 #              tests fail (the masked files show core_pattern / NOT-NULL);

@@ -1,0 +1,335 @@
+package libcontainer
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/moby/sys/mountinfo"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/opencontainers/selinux/go-selinux/label"
+	"golang.org/x/sys/unix"
+
+	"github.com/berth-runtime/berth/nsenter"
+	"github.com/berth-runtime/berth/specconv"
+)
+
+// rootfsPlan computes the container's filesystem for the init to build
+// (nsenter/rootfs.c): lo, the propagation of "/", the rootfs bind, every
+// spec mount, device nodes, the /dev symlinks and the cwd; then the pivot,
+// hostname, domainname, sysctls, a read-only root, readonlyPaths and
+// maskedPaths. The parent runs it
+// once the init exists and waits for its config, so what depends on the
+// init's view (its mount table, its cgroups) is read through /proc/<pid>.
+func rootfsPlan(spec *specs.Spec, bundle, rootfs string, noPivot bool, pid int) (*nsenter.RootfsPlan, error) {
+	if !hasNamespace(spec, specs.MountNamespace) {
+		return nil, errors.New("linux.namespaces: a mount namespace is required")
+	}
+	plan := &nsenter.RootfsPlan{Fault: initFaultStep(), Propagation: unix.MS_SLAVE | unix.MS_REC, Rootfs: rootfs}
+	if spec.Linux != nil && spec.Linux.RootfsPropagation != "" {
+		p, ok := PropagationFlag(spec.Linux.RootfsPropagation)
+		if !ok {
+			return nil, fmt.Errorf("linux.rootfsPropagation: unknown propagation %q", spec.Linux.RootfsPropagation)
+		}
+		plan.Propagation = uint32(p)
+	}
+	b := &planBuilder{spec: spec, bundle: bundle, pid: pid}
+	if plan.Propagation&unix.MS_SHARED != 0 {
+		// pivot_root refuses a new root whose parent mount is shared, and
+		// after a shared "/" it is.
+		mp, err := b.parentMount(rootfs)
+		if err != nil {
+			return nil, err
+		}
+		plan.PrivateParent = mp
+	}
+	for i := range spec.Mounts {
+		pm, err := b.mount(i, &spec.Mounts[i])
+		if err != nil {
+			return nil, fmt.Errorf("mounts[%d] (%s): %w", i, spec.Mounts[i].Destination, err)
+		}
+		plan.Mounts = append(plan.Mounts, pm)
+	}
+	if needsDevSetup(spec) {
+		devs, err := planDevices(spec)
+		if err != nil {
+			return nil, err
+		}
+		plan.Devices, plan.DevLinks = devs, true
+		for _, m := range spec.Mounts {
+			if filepath.Clean(m.Destination) == "/dev/pts" {
+				plan.Ptmx = true
+			}
+		}
+	}
+	plan.Cwd = spec.Process.Cwd
+	plan.NoPivot = noPivot
+	plan.Loopback = hasNamespace(spec, specs.NetworkNamespace) && namespacePath(spec, specs.NetworkNamespace) == ""
+	if l := spec.Linux; l != nil && l.RootfsPropagation != "" {
+		// Checked above.
+		p, _ := PropagationFlag(l.RootfsPropagation)
+		rp := uint32(p)
+		plan.RootPropagation = &rp
+	}
+	plan.Hostname, plan.Domainname = spec.Hostname, spec.Domainname
+	plan.ReadonlyRoot = spec.Root != nil && spec.Root.Readonly
+	if l := spec.Linux; l != nil {
+		plan.ReadonlyPaths, plan.MaskedPaths = l.ReadonlyPaths, l.MaskedPaths
+		// Sorted: the same config writes them in the same order.
+		for _, key := range slices.Sorted(maps.Keys(l.Sysctl)) {
+			plan.Sysctls = append(plan.Sysctls, nsenter.PlanSysctl{Path: sysctlPath(key), Key: key, Value: l.Sysctl[key]})
+		}
+	}
+	return plan, nil
+}
+
+// sysctlPath is the procfs path of a sysctl key: "net.ipv4.conf.eth0/100.
+// forwarding" names sys/net/ipv4/conf/eth0.100/forwarding (dots and
+// slashes swap; no ".." survives the swap).
+func sysctlPath(key string) string {
+	return "sys/" + specconv.SwapSysctlSeparators(key)
+}
+
+// planBuilder holds what several mounts of one plan share.
+type planBuilder struct {
+	spec   *specs.Spec
+	bundle string
+	pid    int
+	mounts []*mountinfo.Info // the init's mount table, read once
+}
+
+func (b *planBuilder) mountTable() ([]*mountinfo.Info, error) {
+	if b.mounts == nil {
+		m, err := mountinfo.PidMountInfo(b.pid)
+		if err != nil {
+			return nil, err
+		}
+		b.mounts = m
+	}
+	return b.mounts, nil
+}
+
+// parentMount is the mount point holding rootfs's parent directory.
+func (b *planBuilder) parentMount(rootfs string) (string, error) {
+	mounts, err := b.mountTable()
+	if err != nil {
+		return "", err
+	}
+	dir, best := filepath.Dir(rootfs), ""
+	for _, m := range mounts {
+		mp := m.Mountpoint
+		if (mp == "/" || dir == mp || strings.HasPrefix(dir, mp+"/")) && len(mp) > len(best) {
+			best = mp
+		}
+	}
+	return best, nil
+}
+
+// mount turns mounts[i] into a plan step.
+func (b *planBuilder) mount(i int, m *specs.Mount) (nsenter.PlanMount, error) {
+	if !filepath.IsAbs(m.Destination) {
+		return nsenter.PlanMount{}, fmt.Errorf("destination %q is not an absolute path", m.Destination)
+	}
+	opts := parseMountOptions(m.Options)
+	pm := nsenter.PlanMount{
+		Index: uint32(i), Destination: m.Destination, Source: m.Source, Type: m.Type,
+		Flags: uint64(opts.flags), Clear: uint64(opts.clear), RecSet: opts.recSet, RecClr: opts.recClr,
+		TmpCopyUp: opts.tmpcopyup && m.Type == "tmpfs",
+	}
+	for _, p := range opts.propagation {
+		pm.Propagation = append(pm.Propagation, uint64(p))
+	}
+	switch {
+	case IsBind(m.Type, m.Options):
+		pm.Kind = nsenter.MountBind
+		if m.Source == "" {
+			return pm, errors.New("bind mount without a source")
+		}
+		if !filepath.IsAbs(m.Source) {
+			pm.Source = filepath.Join(b.bundle, m.Source)
+		}
+	case m.Type == "cgroup":
+		return pm, b.cgroupMount(&pm)
+	default:
+		pm.Kind = nsenter.MountFS
+		pm.Data = opts.dataString()
+		if l := b.spec.Linux; l != nil && l.MountLabel != "" && !pm.TmpCopyUp && m.Type != "proc" && m.Type != "sysfs" {
+			// A no-op where SELinux is disabled.
+			pm.Data = label.FormatMountLabel(pm.Data, l.MountLabel)
+		}
+	}
+	return pm, nil
+}
+
+// cgroupMount gives the container a view of its own cgroup at the mount's
+// destination. On cgroup v2 that is one cgroup2 mount; on v1 (and hybrid) a
+// tmpfs with one mount per hierarchy. Inside a cgroup namespace the
+// hierarchies are mounted afresh (they show the namespace root); without
+// one, the container's own cgroup dirs are bind-mounted from the host.
+func (b *planBuilder) cgroupMount(pm *nsenter.PlanMount) error {
+	hiers, err := b.cgroupHierarchies()
+	if err != nil {
+		return err
+	}
+	own, err := cgroupsOf(b.pid)
+	if err != nil {
+		return err
+	}
+	pm.Kind = nsenter.MountCgroupV1
+	if len(hiers) == 1 && hiers[0].FSType == "cgroup2" {
+		pm.Kind = nsenter.MountCgroupV2
+	}
+	cgroupNS := hasNamespace(b.spec, specs.CgroupNamespace)
+	for _, h := range hiers {
+		dest := pm.Destination
+		if pm.Kind == nsenter.MountCgroupV1 {
+			dest = filepath.Join(pm.Destination, filepath.Base(h.Mountpoint))
+		}
+		d := nsenter.PlanCgroupDir{Destination: dest, Type: h.FSType, Fresh: cgroupNS}
+		key := ""
+		if h.FSType == "cgroup" {
+			key = v1Subsystems(h.VFSOptions)
+		}
+		if cgroupNS {
+			d.Data = key
+			pm.CgroupDirs = append(pm.CgroupDirs, d)
+			continue
+		}
+		path, ok := own[key]
+		if !ok {
+			return fmt.Errorf("cgroup hierarchy %q: init is not in it", h.Mountpoint)
+		}
+		rel, err := filepath.Rel(h.Root, path)
+		if err != nil || strings.HasPrefix(rel, "..") {
+			return fmt.Errorf("cgroup %q is outside the hierarchy mounted at %q", path, h.Mountpoint)
+		}
+		d.Source = filepath.Join(h.Mountpoint, rel)
+		pm.CgroupDirs = append(pm.CgroupDirs, d)
+	}
+	return nil
+}
+
+// cgroupHierarchies lists the cgroup hierarchies mounted in the init's
+// mount namespace, in the standard place: one mounted elsewhere (say, for
+// a benchmark) is not the container's business.
+func (b *planBuilder) cgroupHierarchies() ([]*mountinfo.Info, error) {
+	mounts, err := b.mountTable()
+	if err != nil {
+		return nil, err
+	}
+	var out []*mountinfo.Info
+	for _, m := range mounts {
+		if m.FSType != "cgroup" && m.FSType != "cgroup2" {
+			continue
+		}
+		if m.Mountpoint == "/sys/fs/cgroup" || strings.HasPrefix(m.Mountpoint, "/sys/fs/cgroup/") {
+			out = append(out, m)
+		}
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no cgroup filesystem is mounted")
+	}
+	return out, nil
+}
+
+// v1Subsystems extracts the controller list ("cpu,cpuacct", "name=systemd")
+// from a v1 mount's super options, in /proc/self/cgroup's spelling.
+func v1Subsystems(options string) string {
+	var out []string
+	for _, o := range strings.Split(options, ",") {
+		switch {
+		case o == "rw" || o == "ro" || o == "clone_children" || o == "noprefix" || o == "xattr":
+		case strings.HasPrefix(o, "release_agent="):
+		default:
+			out = append(out, o)
+		}
+	}
+	return strings.Join(out, ",")
+}
+
+// cgroupsOf maps each hierarchy's controller list ("" for v2) to pid's
+// cgroup path in it.
+func cgroupsOf(pid int) (map[string]string, error) {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cgroup")
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string)
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		parts := strings.SplitN(line, ":", 3)
+		if len(parts) == 3 {
+			out[parts[1]] = parts[2]
+		}
+	}
+	return out, nil
+}
+
+// needsDevSetup is false when /dev comes from a bind mount: then the caller
+// provides the device nodes.
+func needsDevSetup(spec *specs.Spec) bool {
+	for _, m := range spec.Mounts {
+		if filepath.Clean(m.Destination) == "/dev" && IsBind(m.Type, m.Options) {
+			return false
+		}
+	}
+	return true
+}
+
+// planDevices lists the default and the spec's device nodes. In a user
+// namespace, where mknod is not allowed, the host's nodes are bind-mounted.
+func planDevices(spec *specs.Spec) ([]nsenter.PlanDevice, error) {
+	bind := hasNamespace(spec, specs.UserNamespace)
+	devs := defaultDevices()
+	if spec.Linux != nil {
+		devs = append(devs, spec.Linux.Devices...)
+	}
+	out := make([]nsenter.PlanDevice, 0, len(devs))
+	for _, d := range devs {
+		var mode uint32
+		switch d.Type {
+		case "c", "u":
+			mode = unix.S_IFCHR
+		case "b":
+			mode = unix.S_IFBLK
+		case "p":
+			mode = unix.S_IFIFO
+		default:
+			return nil, fmt.Errorf("device %q: unknown device type %q", d.Path, d.Type)
+		}
+		perm := uint32(0o666)
+		if d.FileMode != nil {
+			perm = uint32(*d.FileMode) & 0o7777
+		}
+		pd := nsenter.PlanDevice{Path: d.Path, Mode: mode | perm, Rdev: unix.Mkdev(uint32(d.Major), uint32(d.Minor)), Bind: bind}
+		if d.UID != nil {
+			pd.UID = *d.UID
+		}
+		if d.GID != nil {
+			pd.GID = *d.GID
+		}
+		out = append(out, pd)
+	}
+	return out, nil
+}
+
+// defaultDevices are created in every container's /dev, as runc does.
+func defaultDevices() []specs.LinuxDevice {
+	mode := os.FileMode(0o666)
+	zero := uint32(0)
+	dev := func(path string, major, minor int64) specs.LinuxDevice {
+		return specs.LinuxDevice{Path: path, Type: "c", Major: major, Minor: minor, FileMode: &mode, UID: &zero, GID: &zero}
+	}
+	return []specs.LinuxDevice{
+		dev("/dev/null", 1, 3),
+		dev("/dev/zero", 1, 5),
+		dev("/dev/full", 1, 7),
+		dev("/dev/random", 1, 8),
+		dev("/dev/urandom", 1, 9),
+		dev("/dev/tty", 5, 0),
+	}
+}

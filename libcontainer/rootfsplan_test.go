@@ -1,0 +1,109 @@
+package libcontainer
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
+
+	"github.com/berth-runtime/berth/nsenter"
+)
+
+func planSpec(mounts ...specs.Mount) *specs.Spec {
+	return &specs.Spec{
+		Process: &specs.Process{Cwd: "/work"},
+		Mounts:  mounts,
+		Linux:   &specs.Linux{Namespaces: []specs.LinuxNamespace{{Type: specs.MountNamespace}}},
+	}
+}
+
+func TestRootfsPlanMounts(t *testing.T) {
+	spec := planSpec(
+		specs.Mount{Destination: "/data", Type: "bind", Source: "rel/dir", Options: []string{"rbind", "ro", "rprivate", "rnosuid"}},
+		specs.Mount{Destination: "/tmp", Type: "tmpfs", Source: "tmpfs", Options: []string{"nosuid", "size=1m", "tmpcopyup"}},
+	)
+	plan, err := rootfsPlan(spec, "/bundle", "/bundle/rootfs", false, os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan.Propagation != unix.MS_SLAVE|unix.MS_REC || plan.Rootfs != "/bundle/rootfs" || plan.Cwd != "/work" {
+		t.Errorf("plan %+v", plan)
+	}
+	bind, tmp := plan.Mounts[0], plan.Mounts[1]
+	if bind.Kind != nsenter.MountBind || bind.Source != "/bundle/rel/dir" || bind.Flags != unix.MS_BIND|unix.MS_REC|unix.MS_RDONLY {
+		t.Errorf("bind %+v", bind)
+	}
+	if len(bind.Propagation) != 1 || bind.Propagation[0] != unix.MS_PRIVATE|unix.MS_REC || bind.RecSet != unix.MOUNT_ATTR_NOSUID {
+		t.Errorf("bind attributes %+v", bind)
+	}
+	if tmp.Kind != nsenter.MountFS || tmp.Index != 1 || !tmp.TmpCopyUp || tmp.Data != "size=1m" || tmp.Flags != unix.MS_NOSUID {
+		t.Errorf("tmpfs %+v", tmp)
+	}
+	// The default devices and the /dev links come without a bind of /dev.
+	if !plan.DevLinks || plan.Ptmx || len(plan.Devices) != 6 || plan.Devices[0].Path != "/dev/null" ||
+		plan.Devices[0].Mode != unix.S_IFCHR|0o666 || plan.Devices[0].Rdev != unix.Mkdev(1, 3) {
+		t.Errorf("devices %+v links %v ptmx %v", plan.Devices, plan.DevLinks, plan.Ptmx)
+	}
+}
+
+func TestRootfsPlanErrors(t *testing.T) {
+	for _, c := range []struct {
+		spec *specs.Spec
+		want string
+	}{
+		{planSpec(specs.Mount{Destination: "rel", Type: "tmpfs"}), `mounts[0] (rel): destination "rel" is not an absolute path`},
+		{planSpec(specs.Mount{Destination: "/b", Type: "bind"}), "mounts[0] (/b): bind mount without a source"},
+		{&specs.Spec{Process: &specs.Process{}}, "linux.namespaces: a mount namespace is required"},
+	} {
+		if _, err := rootfsPlan(c.spec, "/b", "/b/rootfs", false, os.Getpid()); err == nil || err.Error() != c.want {
+			t.Errorf("got %v, want %q", err, c.want)
+		}
+	}
+	spec := planSpec()
+	spec.Linux.Devices = []specs.LinuxDevice{{Path: "/dev/x", Type: "q"}}
+	if _, err := rootfsPlan(spec, "/b", "/b/rootfs", false, os.Getpid()); err == nil || err.Error() != `device "/dev/x": unknown device type "q"` {
+		t.Errorf("unknown device type: %v", err)
+	}
+	spec = planSpec()
+	spec.Linux.RootfsPropagation = "sideways"
+	if _, err := rootfsPlan(spec, "/b", "/b/rootfs", false, os.Getpid()); err == nil || !strings.Contains(err.Error(), `unknown propagation "sideways"`) {
+		t.Errorf("unknown propagation: %v", err)
+	}
+}
+
+// Without a cgroup namespace each hierarchy is a bind of the process's own
+// cgroup dir, which must exist on this host.
+func TestRootfsPlanCgroupBindsOwnCgroups(t *testing.T) {
+	spec := planSpec(specs.Mount{Destination: "/sys/fs/cgroup", Type: "cgroup", Source: "cgroup", Options: []string{"ro"}})
+	plan, err := rootfsPlan(spec, "/b", "/b/rootfs", false, os.Getpid())
+	if err != nil {
+		t.Skipf("no cgroup hierarchy here: %v", err)
+	}
+	m := plan.Mounts[0]
+	if len(m.CgroupDirs) == 0 {
+		t.Fatalf("no hierarchies: %+v", m)
+	}
+	for _, d := range m.CgroupDirs {
+		if d.Fresh || !strings.HasPrefix(d.Destination, "/sys/fs/cgroup") {
+			t.Errorf("dir %+v", d)
+		}
+		if fi, err := os.Stat(d.Source); err != nil || !fi.IsDir() {
+			t.Errorf("source of %s: %v", d.Destination, err)
+		}
+		if m.Kind == nsenter.MountCgroupV1 && filepath.Dir(d.Destination) != "/sys/fs/cgroup" {
+			t.Errorf("v1 dir %s not under the mount", d.Destination)
+		}
+	}
+	spec.Linux.Namespaces = append(spec.Linux.Namespaces, specs.LinuxNamespace{Type: specs.CgroupNamespace})
+	if plan, err = rootfsPlan(spec, "/b", "/b/rootfs", false, os.Getpid()); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range plan.Mounts[0].CgroupDirs {
+		if !d.Fresh || d.Source != "" {
+			t.Errorf("in a cgroup namespace: %+v", d)
+		}
+	}
+}
