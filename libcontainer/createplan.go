@@ -17,7 +17,7 @@ import (
 // initRootfsPlan is the first message create's init reads (sync.go step
 // 3): the rootfs plan (rootfsplan.go), with the exec fifo and the hooks
 // the init runs itself.
-func (p *initProcess) initRootfsPlan() ([]byte, error) {
+func (p *initProcess) initRootfsPlan() (*nsenter.RootfsPlan, error) {
 	plan, err := rootfsPlan(p.spec, p.opts.Bundle, p.rootfs, p.opts.NoPivot, p.pid)
 	if err != nil {
 		return nil, err
@@ -31,11 +31,12 @@ func (p *initProcess) initRootfsPlan() ([]byte, error) {
 		plan.CreateHooks, plan.StartHooks = planHooks(h.CreateContainer), planHooks(h.StartContainer)
 		if len(h.CreateContainer)+len(h.StartContainer) > 0 {
 			if plan.CreateState, plan.StartState, err = p.initHookStates(); err != nil {
+				plan.CloseMountFDs()
 				return nil, err
 			}
 		}
 	}
-	return plan.Encode(), nil
+	return plan, nil
 }
 
 func planHooks(hooks []specs.Hook) []nsenter.PlanHook {

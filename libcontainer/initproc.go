@@ -346,8 +346,12 @@ func (p *initProcess) handshake() error {
 	if err != nil {
 		return errors.New("unable to start container process: " + err.Error())
 	}
-	if _, err := p.conn.Write(plan); err != nil {
+	defer plan.CloseMountFDs()
+	if _, err := p.conn.Write(plan.Encode()); err != nil {
 		return p.initDied(fmt.Errorf("send the rootfs plan to init: %w", err))
+	}
+	if err := plan.SendMountFDs(p.conn); err != nil {
+		return p.initDied(fmt.Errorf("send the mount fds to init: %w", err))
 	}
 	enc, dec := json.NewEncoder(p.conn), json.NewDecoder(p.conn)
 	for {

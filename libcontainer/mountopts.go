@@ -17,6 +17,7 @@ type mountOptions struct {
 	data        []string  // filesystem-specific options, passed as data
 	tmpcopyup   bool
 	idmap       bool // "idmap" / "ridmap": an id-mapped mount
+	ridmap      bool // "ridmap": id-map the submounts too
 	recursive   bool // "ridmap" / "rbind"
 }
 
@@ -203,7 +204,7 @@ func parseMountOptions(options []string) mountOptions {
 		case "idmap":
 			m.idmap = true
 		case "ridmap":
-			m.idmap, m.recursive = true, true
+			m.idmap, m.ridmap, m.recursive = true, true, true
 		default:
 			m.data = append(m.data, o)
 		}

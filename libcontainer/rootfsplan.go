@@ -51,10 +51,13 @@ func rootfsPlan(spec *specs.Spec, bundle, rootfs string, noPivot bool, pid int) 
 	for i := range spec.Mounts {
 		pm, err := b.mount(i, &spec.Mounts[i])
 		if err != nil {
+			plan.MountFDs = b.mountFDs
+			plan.CloseMountFDs()
 			return nil, fmt.Errorf("mounts[%d] (%s): %w", i, spec.Mounts[i].Destination, err)
 		}
 		plan.Mounts = append(plan.Mounts, pm)
 	}
+	plan.MountFDs = b.mountFDs
 	if needsDevSetup(spec) {
 		devs, err := planDevices(spec)
 		if err != nil {
@@ -101,6 +104,8 @@ type planBuilder struct {
 	bundle string
 	pid    int
 	mounts []*mountinfo.Info // the init's mount table, read once
+	// mountFDs are the id-mapped trees made so far (RootfsPlan.MountFDs).
+	mountFDs []*os.File
 }
 
 func (b *planBuilder) mountTable() ([]*mountinfo.Info, error) {
@@ -139,7 +144,7 @@ func (b *planBuilder) mount(i int, m *specs.Mount) (nsenter.PlanMount, error) {
 	pm := nsenter.PlanMount{
 		Index: uint32(i), Destination: m.Destination, Source: m.Source, Type: m.Type,
 		Flags: uint64(opts.flags), Clear: uint64(opts.clear), RecSet: opts.recSet, RecClr: opts.recClr,
-		TmpCopyUp: opts.tmpcopyup && m.Type == "tmpfs",
+		TmpCopyUp: opts.tmpcopyup && m.Type == "tmpfs", IdmapFD: -1,
 	}
 	for _, p := range opts.propagation {
 		pm.Propagation = append(pm.Propagation, uint64(p))
@@ -152,6 +157,14 @@ func (b *planBuilder) mount(i int, m *specs.Mount) (nsenter.PlanMount, error) {
 		}
 		if !filepath.IsAbs(m.Source) {
 			pm.Source = filepath.Join(b.bundle, m.Source)
+		}
+		if opts.idmap || len(m.UIDMappings) > 0 {
+			tree, err := b.idmappedTree(pm.Source, m, &opts)
+			if err != nil {
+				return pm, err
+			}
+			pm.IdmapFD = len(b.mountFDs)
+			b.mountFDs = append(b.mountFDs, tree)
 		}
 	case m.Type == "cgroup":
 		return pm, b.cgroupMount(&pm)

@@ -4,6 +4,7 @@
 
 #define ENV_INITPIPE "_BERTH_INITPIPE"
 #define ENV_EXEFD "_BERTH_EXEFD"
+#define ENV_USERNS_HOLD "_BERTH_USERNS_HOLD"
 
 #define BOOTSTRAP_MAGIC 0x48545242u /* "BRTH" little-endian */
 #define BOOTSTRAP_MAX (1u << 20)

@@ -92,6 +92,7 @@ void berth_run_create(int pipe_fd, int cgroupns_errno)
 		plan_fail(cgroupns_errno, "enter the cgroup namespace");
 	rootfs_parse(msg, size, &plan);
 	free(msg);
+	rootfs_receive_fds(&plan, pipe_fd);
 	if (plan.fifo_fd < 0 || fcntl(plan.fifo_fd, F_SETFD, FD_CLOEXEC) < 0)
 		plan_fail(0, "rootfs plan without an exec fifo");
 	unset_berth_env();

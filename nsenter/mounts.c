@@ -118,7 +118,15 @@ static void mount_bind(struct rootfs_plan *p, int root, struct mount_step *m)
 	int target = open_mount_target(root, m->dest, dir);
 	check_proc_target(p, target, m);
 	char path[64];
-	do_mount(m->source, fd_path(target, path, sizeof(path)), NULL, MS_BIND | (m->flags & MS_REC), NULL);
+	if (m->idmap_fd >= 0) {
+		// The parent made the id-mapped tree (it needs privileges over the
+		// source's filesystem the container does not have): attach it.
+		if (syscall(SYS_move_mount, m->idmap_fd, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+			rfail(errno, "move_mount the id-mapped %s", m->source);
+		close(m->idmap_fd);
+	} else {
+		do_mount(m->source, fd_path(target, path, sizeof(path)), NULL, MS_BIND | (m->flags & MS_REC), NULL);
+	}
 	close(target);
 	// The old fd still names the directory under the new mount: reopen the
 	// destination to reach the mount itself.

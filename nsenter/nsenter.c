@@ -471,6 +471,10 @@ __attribute__((constructor)) static void nsenter(void)
 	for (int fd = 0; fd <= 2; fd++)
 		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF)
 			berth_closed_stdio |= 1 << fd;
+	// A user namespace holder (idmap.go) only waits to be killed.
+	if (getenv(ENV_USERNS_HOLD) != NULL)
+		for (;;)
+			pause();
 	const char *env = getenv(ENV_INITPIPE);
 	if (env == NULL)
 		return;

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
@@ -146,6 +148,7 @@ static void parse_record(void *ctx, uint32_t type, const char *v, uint32_t len)
 		p->mounts = plan_grow(p->mounts, p->nmounts, sizeof(*p->mounts));
 		struct mount_step *m = &p->mounts[p->nmounts++];
 		memset(m, 0, sizeof(*m));
+		m->idmap_fd = -1;
 		m->index = take_u32(&r);
 		m->kind = take_u32(&r);
 		m->tmpcopyup = take_u32(&r);
@@ -233,6 +236,17 @@ static void parse_record(void *ctx, uint32_t type, const char *v, uint32_t len)
 	case RF_CLOEXEC_FD:
 		if (fcntl((int)take_u32(&r), F_SETFD, FD_CLOEXEC) < 0)
 			plan_fail(errno, "rootfs plan: fd");
+		break;
+	case RF_IDMAP: {
+		if (p->nmounts == 0)
+			bad_record(type);
+		p->mounts[p->nmounts - 1].idmap_fd = (int)take_u32(&r); // an index until received
+		break;
+	}
+	case RF_MOUNT_FDS:
+		p->nmount_fds = take_u32(&r);
+		if (p->nmount_fds > 64)
+			bad_record(type);
 		break;
 	case RF_TRACE:
 		p->trace = 1;
@@ -350,4 +364,38 @@ void rootfs_finish(struct rootfs_plan *p)
 	set_kernel_settings(p);
 	finish_rootfs(p);
 	fault_point(p, "init:after-masks");
+}
+
+void rootfs_receive_fds(struct rootfs_plan *p, int pipe_fd)
+{
+	if (p->nmount_fds == 0)
+		return;
+	char byte;
+	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+	union {
+		char buf[CMSG_SPACE(64 * sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = CMSG_SPACE(p->nmount_fds * sizeof(int))};
+	ssize_t n;
+	do
+		n = recvmsg(pipe_fd, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		plan_fail(errno, "receive mount fds");
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+	if (n != 1 || c == NULL || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(p->nmount_fds * sizeof(int)))
+		plan_fail(0, "receive mount fds: expected %u", p->nmount_fds);
+	p->mount_fds = calloc(p->nmount_fds, sizeof(int));
+	if (p->mount_fds == NULL)
+		plan_fail(ENOMEM, "receive mount fds");
+	memcpy(p->mount_fds, CMSG_DATA(c), p->nmount_fds * sizeof(int));
+	for (int i = 0; i < p->nmounts; i++) {
+		struct mount_step *m = &p->mounts[i];
+		if (m->idmap_fd < 0)
+			continue;
+		if ((uint32_t)m->idmap_fd >= p->nmount_fds)
+			plan_fail(0, "rootfs plan: mount fd %d of %u", m->idmap_fd, p->nmount_fds);
+		m->idmap_fd = p->mount_fds[m->idmap_fd];
+	}
 }

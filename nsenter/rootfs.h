@@ -43,6 +43,10 @@
 #define RF_HOOK_STATE 22    /* u32 kind, the state JSON the hooks of that kind get */
 #define RF_CLOEXEC_FD 23    /* u32 fd of berth's (console socket...) that no hook may inherit */
 #define RF_TRACE 24         /* empty: print BERTH_TRACE's step lines on stderr */
+#define RF_IDMAP 25         /* of the RF_MOUNT before it: u32 n, the n-th of the
+                               mount fds: mount that id-mapped tree instead */
+#define RF_MOUNT_FDS 26     /* u32 count: after the plan, one byte comes with
+                               that many mount fds (SCM_RIGHTS) */
 
 #define HOOK_CREATE_CONTAINER 0
 #define HOOK_START_CONTAINER 1

@@ -21,6 +21,7 @@ struct mount_step {
 	char *dest, *source, *fstype, *data;
 	struct cgroup_dir *dirs;
 	int ndirs;
+	int idmap_fd; // -1, or a detached id-mapped tree the parent made
 };
 
 struct device {
@@ -60,6 +61,8 @@ struct rootfs_plan {
 	int ndevices;
 	int dev_links, ptmx;
 	int fifo_fd, runtime_hooks, trace;
+	int *mount_fds; // RF_MOUNT_FDS, received after the plan
+	uint32_t nmount_fds;
 	struct rootfs_plan_hooks hooks[2]; // HOOK_CREATE_CONTAINER, HOOK_START_CONTAINER
 };
 
@@ -83,6 +86,8 @@ unsigned long locked_flags(const struct statfs *st);
 void rootfs_parse(const char *msg, uint32_t size, struct rootfs_plan *p);
 void rootfs_prepare(struct rootfs_plan *p);
 void rootfs_finish(struct rootfs_plan *p);
+// rootfs_receive_fds takes the mount fds that follow the plan, if any.
+void rootfs_receive_fds(struct rootfs_plan *p, int pipe_fd);
 
 // mounts.c
 void mount_one(struct rootfs_plan *p, int root, struct mount_step *m);

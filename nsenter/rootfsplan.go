@@ -1,9 +1,16 @@
 package nsenter
 
 /*
+#include "bootstrap.h"
 #include "rootfs.h"
 */
 import "C"
+
+import (
+	"os"
+
+	"golang.org/x/sys/unix"
+)
 
 // RootfsPlan is what create's init (create.c) needs before its process
 // plan: the container's filesystem as the parent computed it, for rootfs.c
@@ -33,10 +40,13 @@ type RootfsPlan struct {
 	ReadonlyPaths        []string // linux.readonlyPaths
 	MaskedPaths          []string // linux.maskedPaths
 
-	FifoFD       int   // the init's fd of the exec fifo
-	CloexecFDs   []int // the init's fds of berth's that no hook may inherit
-	Trace        bool  // print BERTH_TRACE's step lines
-	RuntimeHooks bool  // ask the parent to run prestart/createRuntime hooks
+	FifoFD     int   // the init's fd of the exec fifo
+	CloexecFDs []int // the init's fds of berth's that no hook may inherit
+	Trace      bool  // print BERTH_TRACE's step lines
+	// MountFDs are detached mount trees (id-mapped binds) the parent made;
+	// they follow the plan in one SCM_RIGHTS message (SendMountFDs).
+	MountFDs     []*os.File
+	RuntimeHooks bool // ask the parent to run prestart/createRuntime hooks
 	// CreateHooks run before pivot_root, StartHooks after start; each
 	// gets the matching state JSON on stdin.
 	CreateHooks, StartHooks []PlanHook
@@ -74,6 +84,9 @@ type PlanMount struct {
 	RecSet, RecClr     uint64 // MOUNT_ATTR_* set and cleared recursively
 	TmpCopyUp          bool
 	CgroupDirs         []PlanCgroupDir
+	// IdmapFD is the index in RootfsPlan.MountFDs of the id-mapped tree
+	// to attach instead of binding Source; -1 for none.
+	IdmapFD int
 }
 
 // PlanCgroupDir is one cgroup hierarchy of a cgroup mount: a fresh mount
@@ -119,6 +132,9 @@ func (p *RootfsPlan) Encode() []byte {
 		r.add(C.RF_MOUNT, u32(m.Index, m.Kind, flag(m.TmpCopyUp), uint32(len(m.Propagation))),
 			u64(m.Flags, m.Clear, m.RecSet, m.RecClr), u64(m.Propagation...),
 			str(m.Destination), str(m.Source), str(m.Type), str(m.Data))
+		if m.IdmapFD >= 0 {
+			r.add(C.RF_IDMAP, u32(uint32(m.IdmapFD)))
+		}
 		for _, d := range m.CgroupDirs {
 			arg := d.Source
 			if d.Fresh {
@@ -164,6 +180,9 @@ func (p *RootfsPlan) Encode() []byte {
 		r.add(C.RF_MASKED_PATH, u32(uint32(i)), []byte(path))
 	}
 	r.add(C.RF_FIFO, u32(uint32(p.FifoFD)))
+	if len(p.MountFDs) > 0 {
+		r.add(C.RF_MOUNT_FDS, u32(uint32(len(p.MountFDs))))
+	}
 	for _, fd := range p.CloexecFDs {
 		r.add(C.RF_CLOEXEC_FD, u32(uint32(fd)))
 	}
@@ -197,3 +216,26 @@ func (p *RootfsPlan) Encode() []byte {
 	}
 	return r.frame(C.ROOTFS_MAGIC)
 }
+
+// SendMountFDs sends the plan's MountFDs, after the plan itself.
+func (p *RootfsPlan) SendMountFDs(conn *os.File) error {
+	if len(p.MountFDs) == 0 {
+		return nil
+	}
+	fds := make([]int, len(p.MountFDs))
+	for i, f := range p.MountFDs {
+		fds[i] = int(f.Fd())
+	}
+	return unix.Sendmsg(int(conn.Fd()), []byte{0}, unix.UnixRights(fds...), nil, 0)
+}
+
+// CloseMountFDs closes our copies of MountFDs.
+func (p *RootfsPlan) CloseMountFDs() {
+	for _, f := range p.MountFDs {
+		f.Close()
+	}
+}
+
+// EnvUsernsHold makes `berth` (its C constructor) block until killed: a
+// process that holds a user namespace for an id-mapped mount.
+const EnvUsernsHold = C.ENV_USERNS_HOLD

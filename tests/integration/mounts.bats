@@ -403,3 +403,38 @@ y"
 hello
 1"
 }
+
+# Id-mapped bind mounts (idmap, ridmap, uidMappings/gidMappings on a mount):
+# the parent makes the id-mapped tree and the init attaches it
+# (libcontainer/idmap.go).
+
+@test "idmap: through the container's user namespace, host root's files are root's inside, and root's new files are host root's" {
+	use_private_rootfs
+	chown -R -h 100000:100000 "$PRIVATE_ROOTFS"
+	mkdir -p "$TEST_DIR/idsrc"
+	echo x >"$TEST_DIR/idsrc/file"
+	update_config '.linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .mounts += [{"destination": "/plain", "type": "bind", "source": $s, "options": ["rbind"]},
+			{"destination": "/mapped", "type": "bind", "source": $s, "options": ["rbind", "idmap"]}]' --arg s "$TEST_DIR/idsrc"
+	set_cmd 'stat -c %u:%g /plain/file /mapped/file; touch /mapped/new'
+	run berth run --bundle "$BUNDLE" "$ID"
+	assert_status 0
+	assert_output $'65534:65534\n0:0'
+	[ "$(stat -c %u:%g "$TEST_DIR/idsrc/new")" = 0:0 ] || fail "new file: $(stat -c %u:%g "$TEST_DIR/idsrc/new")"
+}
+
+@test "idmap: a mount's own uidMappings and gidMappings, without a user namespace" {
+	use_private_rootfs
+	mkdir -p "$TEST_DIR/idsrc"
+	echo x >"$TEST_DIR/idsrc/file"
+	chown 5:6 "$TEST_DIR/idsrc/file"
+	update_config '.mounts += [{"destination": "/mapped", "type": "bind", "source": $s, "options": ["rbind", "ro"],
+		"uidMappings": [{"containerID": 0, "hostID": 1000, "size": 10}],
+		"gidMappings": [{"containerID": 0, "hostID": 2000, "size": 10}]}]' --arg s "$TEST_DIR/idsrc"
+	set_cmd 'stat -c %u:%g /mapped/file; grep " /mapped " /proc/self/mountinfo | grep -o idmapped; touch /mapped/x 2>&1 | grep -o "Read-only"'
+	run berth run --bundle "$BUNDLE" "$ID"
+	assert_status 0
+	assert_output $'1005:2006\nidmapped\nRead-only'
+}
