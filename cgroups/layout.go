@@ -167,6 +167,26 @@ func parseProcCgroup(r io.Reader) ([]procCgroupLine, error) {
 	return out, sc.Err()
 }
 
+// PathsOf maps each hierarchy's controller list of pid ("cpu,cpuacct",
+// "name=systemd", "" for cgroup2) to its cgroup path there, as the caller
+// sees it (/proc/<pid>/cgroup).
+func PathsOf(pid int) (map[string]string, error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/cgroup", pid))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	lines, err := parseProcCgroup(f)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(lines))
+	for _, l := range lines {
+		out[l.controllers] = l.path
+	}
+	return out, nil
+}
+
 // dirFor returns the directory of cgroup path p (already made absolute in
 // the hierarchy, as by resolve) under h's mountpoint. A path outside the
 // mounted subtree is taken relative to the mountpoint, as runc does for

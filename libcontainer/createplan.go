@@ -4,12 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"os"
 	"strconv"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
-	"golang.org/x/sys/unix"
 
 	"github.com/berth-runtime/berth/nsenter"
 )
@@ -88,11 +86,10 @@ func nsPid(pid int) (int, error) {
 // init's root, i.e. in the container's own /etc/passwd and /etc/group.
 func (p *initProcess) initProcessPlan() ([]byte, error) {
 	proc := p.spec.Process
-	fd, err := unix.Open("/proc/"+strconv.Itoa(p.pid)+"/root", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	root, err := openProcRoot(p.pid)
 	if err != nil {
-		return nil, fmt.Errorf("open the container's root: %w", err)
+		return nil, err
 	}
-	root := handle(fd)
 	eu, err := lookupUserIn(root, proc.User)
 	root.close()
 	if err != nil {

@@ -246,15 +246,15 @@ func (e *execProcess) execPlan(consoleFD int, pidfd *os.File, program seccomp.Pr
 // init when we opened its pidfd; if the pidfd still names a live process,
 // the root is that init's.
 func (e *execProcess) containerRoot(pidfd *os.File) (handle, error) {
-	fd, err := unix.Open("/proc/"+strconv.Itoa(e.c.State.InitPid)+"/root", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	root, err := openProcRoot(e.c.State.InitPid)
 	if err != nil {
-		return -1, fmt.Errorf("open the container's root: %w", err)
+		return -1, err
 	}
 	if err := unix.PidfdSendSignal(int(pidfd.Fd()), 0, nil, 0); err != nil {
-		unix.Close(fd)
+		root.close()
 		return -1, ErrNotRunning
 	}
-	return handle(fd), nil
+	return root, nil
 }
 
 // namespaceFlags are the container's namespaces, all of which exec joins.

@@ -21,10 +21,10 @@ import (
 // The container's process is set up in C (nsenter/process.c) from a plan
 // (nsenter.ProcessPlan) that Go computes: the user from the container's
 // /etc files, the environment, capability masks, limits, the compiled
-// seccomp filter, and every error text that needs a name. Create's init
-// computes its plan itself and applies it through cgo; for `berth exec`
-// the parent computes it and the init the stage forks applies it without
-// ever starting Go.
+// seccomp filter, and every error text that needs a name. The parent
+// computes it, looking the user up through the init's root (for create
+// once the init has pivoted, createplan.go; for exec, exec.go), and the
+// init applies it without ever starting Go.
 
 // planSource is what a plan is made from.
 type planSource struct {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"golang.org/x/sys/unix"
@@ -14,6 +15,16 @@ import (
 type handle int
 
 func (h handle) close() { unix.Close(int(h)) }
+
+// openProcRoot opens the root directory of process pid (the container's
+// root, for its init), to look things up inside it with openInRoot.
+func openProcRoot(pid int) (handle, error) {
+	fd, err := unix.Open("/proc/"+strconv.Itoa(pid)+"/root", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return -1, fmt.Errorf("open the container's root: %w", err)
+	}
+	return handle(fd), nil
+}
 
 // openInRoot opens rel inside the directory root as if root were "/":
 // absolute symlinks and ".." stop at root, magic links are refused. One

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/moby/sys/mountinfo"
@@ -15,6 +14,7 @@ import (
 	"github.com/opencontainers/selinux/go-selinux/label"
 	"golang.org/x/sys/unix"
 
+	"github.com/berth-runtime/berth/cgroups"
 	"github.com/berth-runtime/berth/nsenter"
 	"github.com/berth-runtime/berth/specconv"
 )
@@ -189,7 +189,7 @@ func (b *planBuilder) cgroupMount(pm *nsenter.PlanMount) error {
 	if err != nil {
 		return err
 	}
-	own, err := cgroupsOf(b.pid)
+	own, err := cgroups.PathsOf(b.pid)
 	if err != nil {
 		return err
 	}
@@ -263,23 +263,6 @@ func v1Subsystems(options string) string {
 		}
 	}
 	return strings.Join(out, ",")
-}
-
-// cgroupsOf maps each hierarchy's controller list ("" for v2) to pid's
-// cgroup path in it.
-func cgroupsOf(pid int) (map[string]string, error) {
-	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cgroup")
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]string)
-	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
-		parts := strings.SplitN(line, ":", 3)
-		if len(parts) == 3 {
-			out[parts[1]] = parts[2]
-		}
-	}
-	return out, nil
 }
 
 // needsDevSetup is false when /dev comes from a bind mount: then the caller

@@ -153,26 +153,10 @@ void set_kernel_settings(struct rootfs_plan *p)
 		plan_fail(errno, "linux.sysctl: %s", step);
 	for (int i = 0; i < p->nsysctls; i++) {
 		struct sysctl *s = &p->sysctls[i];
-		int fd = private_proc_open(proc, s->path, O_WRONLY);
-		if (fd < 0)
-			plan_fail(errno, "linux.sysctl: set %s to %s: open /proc/%s", s->key, go_quote(s->value, q, sizeof(q)), s->path);
-		size_t len = strlen(s->value);
-		if (write(fd, s->value, len) != (ssize_t)len)
-			plan_fail(errno, "linux.sysctl: set %s to %s: write /proc/%s", s->key, go_quote(s->value, q, sizeof(q)), s->path);
-		close(fd);
+		if (private_proc_write(proc, s->path, s->value, &step) < 0)
+			plan_fail(errno, "linux.sysctl: set %s to %s: %s /proc/%s", s->key, go_quote(s->value, q, sizeof(q)), step, s->path);
 	}
 	close(proc);
-}
-
-// remount_readonly makes the mount at path read-only (recursively with rec),
-// keeping its other flags, which may be locked in a user namespace.
-static void remount_readonly(int fd, const char *path, unsigned long rec)
-{
-	struct statfs st;
-	char q[INROOT_PATH_MAX * 2], fdp[64];
-	if (fstatfs(fd, &st) < 0)
-		rfail(errno, "statfs %s", go_quote(path, q, sizeof(q)));
-	do_mount("", fd_path(fd, fdp, sizeof(fdp)), NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | rec | locked_flags(&st), NULL);
 }
 
 // open_nofollow opens path (after the pivot) without following a final
@@ -200,7 +184,7 @@ static void readonly_path(const char *path)
 	int mnt = open_nofollow(path);
 	if (mnt < 0)
 		rfail(ENOENT, "open %s", path);
-	remount_readonly(mnt, path, MS_REC);
+	remount(mnt, path, MS_RDONLY | MS_REC, 0);
 	close(mnt);
 }
 
@@ -246,7 +230,7 @@ void finish_rootfs(struct rootfs_plan *p)
 		int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (root < 0)
 			rfail(errno, "open /");
-		remount_readonly(root, "/", 0);
+		remount(root, "/", MS_RDONLY, 0);
 		close(root);
 	}
 	for (int i = 0; i < p->nreadonly; i++) {

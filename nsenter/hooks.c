@@ -138,27 +138,18 @@ int run_hook(const struct hook *h, const char *state, char *msg, size_t size)
 		(void)write_exact(ex[1], &e, sizeof(e));
 		_exit(127);
 	}
+	int start_errno = pid < 0 ? errno : 0;
 	close(in[0]);
 	close(out[1]);
 	close(err[1]);
 	close(ex[1]);
-	if (pid < 0) {
-		char e[128];
-		go_errno_text(errno, e, sizeof(e));
-		snprintf(msg, size, "fork/exec %s: %s", h->path, e);
-		close(in[1]);
-		close(out[0]);
-		close(err[0]);
-		close(ex[0]);
-		return -1;
-	}
-	int exec_errno = 0;
-	ssize_t n = read(ex[0], &exec_errno, sizeof(exec_errno));
-	close(ex[0]);
-	if (n == (ssize_t)sizeof(exec_errno)) {
+	// The child's exec closes ex; a failed one writes its errno first.
+	if (pid > 0 && read(ex[0], &start_errno, sizeof(start_errno)) == (ssize_t)sizeof(start_errno))
 		waitpid(pid, NULL, 0);
+	close(ex[0]);
+	if (start_errno != 0) {
 		char e[128];
-		go_errno_text(exec_errno, e, sizeof(e));
+		go_errno_text(start_errno, e, sizeof(e));
 		snprintf(msg, size, "fork/exec %s: %s", h->path, e);
 		close(in[1]);
 		close(out[0]);

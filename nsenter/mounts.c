@@ -132,15 +132,8 @@ static void mount_bind(struct rootfs_plan *p, int root, struct mount_step *m)
 	// destination to reach the mount itself.
 	int mnt = open_mount_target(root, m->dest, dir);
 	const uint64_t own = MS_BIND | MS_REC | MS_REMOUNT;
-	if ((m->flags & ~own) != 0 || m->clear != 0) {
-		struct statfs sf;
-		char q[INROOT_PATH_MAX * 2];
-		if (fstatfs(mnt, &sf) < 0)
-			rfail(errno, "statfs %s", go_quote(m->dest, q, sizeof(q)));
-		unsigned long flags = MS_BIND | MS_REMOUNT | (m->flags & ~own);
-		flags |= locked_flags(&sf) & ~m->clear;
-		do_mount("", fd_path(mnt, path, sizeof(path)), NULL, flags, NULL);
-	}
+	if ((m->flags & ~own) != 0 || m->clear != 0)
+		remount(mnt, m->dest, m->flags & ~own, m->clear);
 	apply_attrs(mnt, m);
 	close(mnt);
 }
@@ -202,12 +195,9 @@ static void mount_tmpfs_copyup(int target, struct mount_step *m, int keep, mode_
 	int err = copy_tree(target, mfd, what, sizeof(what));
 	if (err != 0)
 		rfail(err, "tmpcopyup %s: %s", go_quote(m->dest, q, sizeof(q)), what);
-	if (keep && fchmodat(mfd, "", mode, AT_EMPTY_PATH) < 0) {
-		// fchmodat with AT_EMPTY_PATH is recent; procfs works everywhere.
-		char path[64];
-		if (chmod(fd_path(mfd, path, sizeof(path)), mode) < 0)
-			rfail(errno, "tmpcopyup %s: chmod", go_quote(m->dest, q, sizeof(q)));
-	}
+	char path[64];
+	if (keep && chmod(fd_path(mfd, path, sizeof(path)), mode) < 0)
+		rfail(errno, "tmpcopyup %s: chmod", go_quote(m->dest, q, sizeof(q)));
 	uint64_t attr = mount_attr_of(m->flags);
 	if (attr != 0) {
 		struct mount_attr a = {.attr_set = attr};
@@ -239,7 +229,7 @@ static void mount_fs(struct rootfs_plan *p, int root, struct mount_step *m)
 	}
 	int target = open_mount_target(root, m->dest, 1);
 	check_proc_target(p, target, m);
-	if (m->tmpcopyup && strcmp(m->fstype, "tmpfs") == 0) {
+	if (m->tmpcopyup) { // the parent sets it for tmpfs only
 		mount_tmpfs_copyup(target, m, keep, mode);
 		close(target);
 		apply_attrs_at(root, m);

@@ -96,8 +96,8 @@ static int cgroup_ready;
 static int cgroup_fd = -1;
 
 // The init could not create or join its cgroup namespace (see clone_init):
-// the errno. Go's init reports it: past the clone, only Go's messages reach
-// the parent.
+// the errno. The init reports it (create.c, process.c): past the clone,
+// only the init's messages reach the parent.
 int berth_cgroupns_errno;
 
 static int initpipe = -1;
@@ -138,27 +138,16 @@ static void read_full(void *buf, size_t len)
 static char read_byte(int *fd)
 {
 	char c;
-	union {
-		struct cmsghdr hdr;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} ctl;
-	struct iovec iov = {.iov_base = &c, .iov_len = 1};
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf)};
-	ssize_t n;
-	do
-		n = recvmsg(initpipe, &msg, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		die(errno, "read from parent");
-	if (n == 0)
-		die(0, "read from parent: unexpected end of stream");
-	*fd = -1;
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-	if (cm != NULL && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
-	    cm->cmsg_len == CMSG_LEN(sizeof(int)))
-		memcpy(fd, CMSG_DATA(cm), sizeof(int));
-	if (msg.msg_flags & MSG_CTRUNC)
+	int n;
+	int err = recv_byte_fds(initpipe, &c, fd, 1, &n);
+	if (err == EMSGSIZE)
 		die(0, "read from parent: truncated control message");
+	if (err > 0)
+		die(err, "read from parent");
+	if (err < 0)
+		die(0, "read from parent: unexpected end of stream");
+	if (n == 0)
+		*fd = -1;
 	return c;
 }
 

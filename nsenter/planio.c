@@ -120,13 +120,23 @@ int private_proc(const char **step)
 	return proc;
 }
 
-int private_proc_open(int proc, const char *rel, int flags)
+int private_proc_write(int proc, const char *rel, const char *text, const char **step)
 {
 	struct open_how how = {
-		.flags = (uint64_t)(flags | O_CLOEXEC),
+		.flags = O_WRONLY | O_CLOEXEC,
 		.resolve = RESOLVE_BENEATH | RESOLVE_NO_XDEV | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
 	};
-	return (int)syscall(SYS_openat2, proc, rel, &how, sizeof(how));
+	*step = "open";
+	int fd = (int)syscall(SYS_openat2, proc, rel, &how, sizeof(how));
+	if (fd < 0)
+		return -1;
+	*step = "write";
+	size_t len = strlen(text);
+	ssize_t n = write(fd, text, len);
+	int err = errno;
+	close(fd);
+	errno = err;
+	return n == (ssize_t)len ? 0 : -1;
 }
 
 void plan_send_msg(const char *type)

@@ -41,9 +41,10 @@ void *plan_grow(void *arr, int n, size_t elem);
 // container placed over /proc can redirect them (CVE-2019-16884,
 // CVE-2025-52881). On failure it returns -1 with the failed step in *step.
 int private_proc(const char **step);
-// private_proc_open opens rel beneath it, without symlinks and without
-// leaving the filesystem.
-int private_proc_open(int proc, const char *rel, int flags);
+// private_proc_write writes text to rel beneath it, opened without
+// symlinks and without leaving the filesystem: 0, or -1 with errno and the
+// failed step ("open" or "write") in *step.
+int private_proc_write(int proc, const char *rel, const char *text, const char **step);
 
 static inline uint32_t u32(const char *p)
 {

@@ -1,8 +1,7 @@
 // The container process's setup, in C, from a process plan (plan.h): the
-// init the stage forks for `berth exec` applies it without ever starting
-// Go (berth_run_plan; Go's start-up was most of that init's cost), and
-// create's Go init calls the same code through cgo once its rootfs is
-// ready (berth_plan_prepare, then berth_plan_exec at start).
+// init the stage forks for `berth exec` applies it and execs
+// (berth_run_plan), and create's init (create.c) applies it once its rootfs
+// is ready and execs at start (berth_plan_prepare, then berth_plan_exec).
 //
 // The steps and their order are runc's: console; rlimits, keyring and
 // umask as root; cwd as root; stdio ownership; personality, affinity,
@@ -12,8 +11,8 @@
 // capability sets; no_new_privs; the binary's lookup; seccomp (with
 // no_new_privs, as late as possible); the final affinity; fds.
 //
-// Failures go to the parent as the JSON error message Go's init sends
-// ({"type":"error","error":...}), with the same texts.
+// Failures go to the parent as the JSON error message of sync.go
+// ({"type":"error","error":...}), with the texts Go's init had.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -434,16 +433,12 @@ static void write_lsm_label(int kind, const char *text)
 		snprintf(rel[n++], sizeof(rel[0]), "%d/task/%d/attr/apparmor/exec", getpid(), (int)syscall(SYS_gettid));
 	snprintf(rel[n++], sizeof(rel[0]), "%d/task/%d/attr/exec", getpid(), (int)syscall(SYS_gettid));
 	for (int i = 0; i < n; i++) {
-		int fd = private_proc_open(proc, rel[i], O_WRONLY);
-		if (fd < 0 && errno == ENOENT && i + 1 < n)
+		if (private_proc_write(proc, rel[i], text, &step) == 0)
+			break;
+		// Older kernels have no attr/apparmor: the generic file then.
+		if (errno == ENOENT && strcmp(step, "open") == 0 && i + 1 < n)
 			continue;
-		if (fd < 0)
-			plan_fail(errno, "%s %s: open /proc/%s", what, go_quote(name, q, sizeof(q)), rel[i]);
-		size_t len = strlen(text);
-		if (write(fd, text, len) != (ssize_t)len)
-			plan_fail(errno, "%s %s: write /proc/%s", what, go_quote(name, q, sizeof(q)), rel[i]);
-		close(fd);
-		break;
+		plan_fail(errno, "%s %s: %s /proc/%s", what, go_quote(name, q, sizeof(q)), step, rel[i]);
 	}
 	close(proc);
 }
@@ -698,7 +693,8 @@ void berth_plan_exec(int pipe_fd)
 {
 	plan_parent_fd = pipe_fd;
 	char q[4200];
-	// The caller's closed stdio stays closed (a Go init has /dev/null there).
+	// The caller's closed stdio stays closed (the init may have opened its
+	// own files there meanwhile).
 	for (int fd = 0; fd <= 2; fd++)
 		if (the_plan.closed_stdio & (1u << fd))
 			close(fd);

@@ -5,8 +5,8 @@
 // createContainer hooks (pivot_root, hostname, sysctls, a read-only root,
 // readonlyPaths, maskedPaths). The steps are in mounts.c and finish.c.
 //
-// Failures go to the parent as the JSON error message Go's init sends, with
-// the same texts.
+// Failures go to the parent as the JSON error message of sync.go, with the
+// texts Go's init had.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -15,8 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
-#include <sys/socket.h>
-#include <sys/uio.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
@@ -79,7 +77,9 @@ void fault_point(struct rootfs_plan *p, const char *step)
 	_exit(137);
 }
 
-unsigned long locked_flags(const struct statfs *st)
+// locked_flags are the per-mount flags of a mount that a remount inside a
+// user namespace must repeat, or it fails with EPERM.
+static unsigned long locked_flags(const struct statfs *st)
 {
 	static const struct {
 		unsigned long st, ms;
@@ -92,6 +92,16 @@ unsigned long locked_flags(const struct statfs *st)
 		if ((unsigned long)st->f_flags & map[i].st)
 			f |= map[i].ms;
 	return f;
+}
+
+void remount(int fd, const char *name, unsigned long flags, unsigned long clear)
+{
+	struct statfs st;
+	char q[INROOT_PATH_MAX * 2], path[64];
+	if (fstatfs(fd, &st) < 0)
+		rfail(errno, "statfs %s", go_quote(name, q, sizeof(q)));
+	flags |= MS_BIND | MS_REMOUNT | (locked_flags(&st) & ~clear);
+	do_mount("", fd_path(fd, path, sizeof(path)), NULL, flags, NULL);
 }
 
 static void bad_record(uint32_t type)
@@ -371,31 +381,18 @@ void rootfs_receive_fds(struct rootfs_plan *p, int pipe_fd)
 	if (p->nmount_fds == 0)
 		return;
 	char byte;
-	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-	union {
-		char buf[CMSG_SPACE(64 * sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = CMSG_SPACE(p->nmount_fds * sizeof(int))};
-	ssize_t n;
-	do
-		n = recvmsg(pipe_fd, &mh, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		plan_fail(errno, "receive mount fds");
-	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-	if (n != 1 || c == NULL || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(p->nmount_fds * sizeof(int)))
+	int fds[64], n;
+	int err = recv_byte_fds(pipe_fd, &byte, fds, (int)p->nmount_fds, &n);
+	if (err > 0)
+		plan_fail(err, "receive mount fds");
+	if (err < 0 || (uint32_t)n != p->nmount_fds)
 		plan_fail(0, "receive mount fds: expected %u", p->nmount_fds);
-	p->mount_fds = calloc(p->nmount_fds, sizeof(int));
-	if (p->mount_fds == NULL)
-		plan_fail(ENOMEM, "receive mount fds");
-	memcpy(p->mount_fds, CMSG_DATA(c), p->nmount_fds * sizeof(int));
 	for (int i = 0; i < p->nmounts; i++) {
 		struct mount_step *m = &p->mounts[i];
 		if (m->idmap_fd < 0)
 			continue;
 		if ((uint32_t)m->idmap_fd >= p->nmount_fds)
 			plan_fail(0, "rootfs plan: mount fd %d of %u", m->idmap_fd, p->nmount_fds);
-		m->idmap_fd = p->mount_fds[m->idmap_fd];
+		m->idmap_fd = fds[m->idmap_fd];
 	}
 }

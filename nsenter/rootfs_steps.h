@@ -61,8 +61,7 @@ struct rootfs_plan {
 	int ndevices;
 	int dev_links, ptmx;
 	int fifo_fd, runtime_hooks, trace;
-	int *mount_fds; // RF_MOUNT_FDS, received after the plan
-	uint32_t nmount_fds;
+	uint32_t nmount_fds; // RF_MOUNT_FDS: received after the plan
 	struct rootfs_plan_hooks hooks[2]; // HOOK_CREATE_CONTAINER, HOOK_START_CONTAINER
 };
 
@@ -77,9 +76,10 @@ void fail_path(const char *what) __attribute__((noreturn));
 void do_mount(const char *src, const char *target, const char *fstype, unsigned long flags, const char *data);
 // fault_point dies at the step the crash tests name (rootfs.h RF_FAULT).
 void fault_point(struct rootfs_plan *p, const char *step);
-// locked_flags are the per-mount flags of a mount that a remount inside a
-// user namespace must repeat, or it fails with EPERM.
-unsigned long locked_flags(const struct statfs *st);
+// remount remounts the mount opened as fd with MS_BIND|MS_REMOUNT|flags,
+// repeating the per-mount flags a user namespace locks (it would refuse
+// the remount otherwise) but those in clear; name is the path for errors.
+void remount(int fd, const char *name, unsigned long flags, unsigned long clear);
 
 // rootfs.c: parse the plan msg into p; build the rootfs (before the
 // createContainer hooks); enter it and finish it (after them).
