@@ -12,4 +12,5 @@ jq --arg root "$bundle/rootfs" '
 	.process.args = ["sh", "-c",
 		"echo \"hostname: $(hostname)\"; echo \"id:       $(id)\"; echo \"pid 1:    $(tr \"\\0\" \" \" </proc/1/cmdline)\"; echo; ps"]
 ' "$bundle/config.json" >"$demo/config.json"
-exec "$berth" run --bundle "$demo" "berth-demo-$$"
+# Not exec: the trap must still remove the bundle copy afterwards.
+"$berth" run --bundle "$demo" "berth-demo-$$"
