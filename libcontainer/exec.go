@@ -79,7 +79,7 @@ type execProcess struct {
 	opts  *ExecOptions
 	spec  *specs.Spec
 	conn  *os.File
-	stage *os.Process
+	stage *stageProcess
 	pid   int
 }
 

@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -27,7 +28,7 @@ type initProcess struct {
 	rootfs string
 
 	conn   *os.File // parent end of the init pipe
-	stage  *os.Process
+	stage  *stageProcess
 	cgroup cgroups.Manager
 	pid    int // the container's init (P1), once known
 	// seccompProgram waits for the filter being compiled meanwhile.
@@ -195,15 +196,15 @@ type namedFile struct {
 // closed), fds 3..3+extra-1 at their numbers, then the named files. It
 // returns the fd number each named file has in the child, by env name. The
 // binary is executed sealed (exeseal_linux.go); root is the state root.
-func spawnStage(root string, extra int, named []namedFile) (*os.Process, map[string]int, error) {
+func spawnStage(root string, extra int, named []namedFile) (*stageProcess, map[string]int, error) {
 	exe, err := sealedExe(root)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer exe.Close()
-	files := []*os.File{stdioFile(0), stdioFile(1), stdioFile(2)}
+	files := []int{stdioFD(0), stdioFD(1), stdioFD(2)}
 	for i := 0; i < extra; i++ {
-		files = append(files, stdioFile(3+i))
+		files = append(files, stdioFD(3+i))
 	}
 	// The environment holds nothing but the fd numbers: no Go runs in the
 	// stage or the init, and hooks that inherit the init's see it empty.
@@ -212,11 +213,11 @@ func spawnStage(root string, extra int, named []namedFile) (*os.Process, map[str
 	for _, n := range named {
 		fds[n.env] = len(files)
 		env = append(env, n.env+"="+strconv.Itoa(len(files)))
-		files = append(files, n.file)
+		files = append(files, int(n.file.Fd()))
 	}
 	// The C stage closes this fd first thing; the path is what we execute.
 	exeFD := len(files)
-	files = append(files, exe)
+	files = append(files, int(exe.Fd()))
 	env = append(env, envExeFD+"="+strconv.Itoa(exeFD))
 	path := "/proc/self/fd/" + strconv.Itoa(exeFD)
 	// Our caller may have left fds open without close-on-exec; none of them
@@ -224,24 +225,27 @@ func spawnStage(root string, extra int, named []namedFile) (*os.Process, map[str
 	if err := unix.CloseRange(uint(3+extra), ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
 		return nil, nil, fmt.Errorf("close_range: %w", err)
 	}
-	proc, err := os.StartProcess(path, []string{"berth", "init"}, &os.ProcAttr{Env: env, Files: files})
+	proc, err := startStage(path, []string{"berth", "init"}, env, files)
 	if err != nil {
 		return nil, nil, fmt.Errorf("start init: %w", err)
+	}
+	for _, n := range named {
+		runtime.KeepAlive(n.file) // its fd was passed by number
 	}
 	return proc, fds, nil
 }
 
-// stdioFile returns fd as a file if it is open, nil (closed in the child)
-// if not. For 0-2 it asks the C constructor: the Go runtime reopens closed
-// stdio fds on /dev/null before main runs.
-func stdioFile(fd int) *os.File {
+// stdioFD returns fd if it is open, -1 (closed in the child) if not. For
+// 0-2 it asks the C constructor: the Go runtime reopens closed stdio fds on
+// /dev/null before main runs.
+func stdioFD(fd int) int {
 	if fd <= 2 && nsenter.StdioWasClosed(fd) {
-		return nil
+		return -1
 	}
 	if _, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err != nil {
-		return nil
+		return -1
 	}
-	return os.NewFile(uintptr(fd), "fd"+strconv.Itoa(fd))
+	return fd
 }
 
 // closedStdio lists the caller's closed stdio fds, for the init config.
