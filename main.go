@@ -61,7 +61,7 @@ func newApp() *cli.App {
 	cli.VersionPrinter = func(c *cli.Context) {
 		fmt.Printf("berth version %s\ncommit: %s\nspec: %s\n", version, gitCommit, specs.Version)
 	}
-	return &cli.App{
+	app := &cli.App{
 		Name:                   "berth",
 		Usage:                  usage,
 		Version:                version,
@@ -95,6 +95,8 @@ func newApp() *cli.App {
 		Before:         setupLogging,
 		ExitErrHandler: func(*cli.Context, error) {},
 	}
+	nameFlagsOnce(app)
+	return app
 }
 
 // logToStderr is true when log lines already go to stderr, so fatal must
