@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -121,7 +122,7 @@ func (b *bench) record(name string, per map[string][]sample) {
 func (b *bench) each(f func(r runtime, i int) (sample, error)) (map[string][]sample, error) {
 	per := map[string][]sample{}
 	for i := 0; i < b.reps; i++ {
-		for _, r := range b.runtimes {
+		for _, r := range b.turn(i) {
 			s, err := f(r, i)
 			if err != nil {
 				return nil, err
@@ -130,6 +131,23 @@ func (b *bench) each(f func(r runtime, i int) (sample, error)) (map[string][]sam
 		}
 	}
 	return per, nil
+}
+
+// turn is the order of the runtimes in repetition i: each rotation of the
+// list, forwards and then backwards (for three runtimes, every order).
+// A fixed order is not fair: what a runtime leaves behind (its processes
+// being torn down, the RCU state its cgroup moves leave) speeds up or slows
+// down whichever runs next; runc's run made the next run ~8 ms slower here.
+func (b *bench) turn(i int) []runtime {
+	n := len(b.runtimes)
+	out := make([]runtime, n)
+	for j := range out {
+		out[j] = b.runtimes[(i+j)%n]
+	}
+	if (i/n)%2 == 1 {
+		slices.Reverse(out)
+	}
+	return out
 }
 
 func id(r runtime, what string, i int) string { return fmt.Sprintf("bench-%s-%s-%d", r.Name, what, i) }
@@ -148,7 +166,7 @@ func (b *bench) runTrue() error {
 func (b *bench) createStartDelete() error {
 	create, start, del := map[string][]sample{}, map[string][]sample{}, map[string][]sample{}
 	for i := 0; i < b.reps; i++ {
-		for _, r := range b.runtimes {
+		for _, r := range b.turn(i) {
 			cid := id(r, "csd", i)
 			s, err := measure(r.cmd("create", "--bundle", b.bundle, cid))
 			if err != nil {
@@ -205,10 +223,9 @@ func (b *bench) execTrue(sleepBundle string) error {
 
 // concurrent runs n containers at once and reports containers per second.
 func (b *bench) concurrent(n, rounds int) error {
-	res := map[string]stats{}
-	for _, r := range b.runtimes {
-		var rates []float64
-		for round := 0; round < rounds; round++ {
+	rates := map[string][]float64{}
+	for round := 0; round < rounds; round++ {
+		for _, r := range b.turn(round) {
 			var wg sync.WaitGroup
 			errs := make(chan error, n)
 			start := time.Now()
@@ -227,10 +244,13 @@ func (b *bench) concurrent(n, rounds int) error {
 			if err := <-errs; err != nil {
 				return err
 			}
-			rates = append(rates, float64(n)/time.Since(start).Seconds())
+			rates[r.Name] = append(rates[r.Name], float64(n)/time.Since(start).Seconds())
 		}
-		sort.Float64s(rates)
-		res[r.Name] = stats{Runs: rounds, PerSecond: median(rates)}
+	}
+	res := map[string]stats{}
+	for name, rs := range rates {
+		sort.Float64s(rs)
+		res[name] = stats{Runs: rounds, PerSecond: median(rs)}
 	}
 	name := fmt.Sprintf("%d concurrent runs (containers/s)", n)
 	b.results[name] = res
