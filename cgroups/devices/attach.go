@@ -1,16 +1,11 @@
 package devices
 
 import (
-	"encoding/binary"
+	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"slices"
 
-	"github.com/cilium/ebpf"
-	"github.com/cilium/ebpf/asm"
-	"github.com/cilium/ebpf/link"
 	"golang.org/x/sys/unix"
 )
 
@@ -25,9 +20,9 @@ func SetV2(dir string, rules []Rule) error {
 	if err != nil {
 		return err
 	}
-	var insns asm.Instructions
+	var code []byte
 	if !(s.defaultAllow && len(s.exceptions) == 0) {
-		if insns, err = programFor(s); err != nil {
+		if code, err = programFor(s); err != nil {
 			return err
 		}
 	}
@@ -43,30 +38,24 @@ func SetV2(dir string, rules []Rule) error {
 	}
 	defer func() {
 		for _, p := range old {
-			p.Close()
+			unix.Close(p)
 		}
 	}()
-	if insns != nil && len(old) == 1 && sameProgram(old[0], insns) {
+	if code != nil && len(old) == 1 && sameProgram(old[0], code) {
 		return nil // an update that changes nothing costs no reload
 	}
-	if insns != nil {
-		prog, err := load(insns)
+	if code != nil {
+		prog, err := load(code)
 		if err != nil {
 			return fmt.Errorf("load device program for %s: %w", dir, err)
 		}
-		defer prog.Close()
-		err = link.RawAttachProgram(link.RawAttachProgramOptions{
-			Target: fd, Program: prog, Attach: ebpf.AttachCGroupDevice, Flags: unix.BPF_F_ALLOW_MULTI,
-		})
-		if err != nil {
+		defer unix.Close(prog)
+		if err := progAttach(fd, prog, unix.BPF_F_ALLOW_MULTI); err != nil {
 			return fmt.Errorf("attach device program to %s: %w", dir, err)
 		}
 	}
 	for _, p := range old {
-		err := link.RawDetachProgram(link.RawDetachProgramOptions{
-			Target: fd, Program: p, Attach: ebpf.AttachCGroupDevice,
-		})
-		if err != nil && !errors.Is(err, unix.ENOENT) {
+		if err := progDetach(fd, p); err != nil && !errors.Is(err, unix.ENOENT) {
 			return fmt.Errorf("detach old device program from %s: %w", dir, err)
 		}
 	}
@@ -76,20 +65,20 @@ func SetV2(dir string, rules []Rule) error {
 // attachedPrograms opens the device programs attached directly to the
 // cgroup fd. Programs we may not open (an LSM can forbid it) are skipped:
 // they can only restrict further, never grant.
-func attachedPrograms(fd int) ([]*ebpf.Program, error) {
-	res, err := link.QueryPrograms(link.QueryOptions{Target: fd, Attach: ebpf.AttachCGroupDevice})
+func attachedPrograms(fd int) ([]int, error) {
+	ids, err := progQuery(fd)
 	if err != nil {
 		return nil, err
 	}
-	var out []*ebpf.Program
-	for _, ap := range res.Programs {
-		p, err := ebpf.NewProgramFromID(ap.ID)
+	var out []int
+	for _, id := range ids {
+		p, err := progFDByID(id)
 		if err != nil {
 			if errors.Is(err, os.ErrPermission) || errors.Is(err, os.ErrNotExist) {
 				continue
 			}
 			for _, q := range out {
-				q.Close()
+				unix.Close(q)
 			}
 			return nil, err
 		}
@@ -98,53 +87,33 @@ func attachedPrograms(fd int) ([]*ebpf.Program, error) {
 	return out, nil
 }
 
-// sameProgram reports whether p is the program insns would load (the
-// kernel's tag is a hash of the instructions).
-func sameProgram(p *ebpf.Program, insns asm.Instructions) bool {
-	info, err := p.Info()
-	if err != nil || info.Type != ebpf.CGroupDevice {
-		return false
-	}
-	// The tag hashes the encoded instructions: resolve the jump offsets
-	// (Marshal does, in place) on a copy first.
-	bo := nativeEndian()
-	enc := slices.Clone(insns)
-	if enc.Marshal(io.Discard, bo) != nil {
-		return false
-	}
-	same, err := enc.HasTag(info.Tag, bo)
-	return err == nil && same
-}
-
-// nativeEndian is binary.NativeEndian as one of the two ByteOrder values
-// cilium/ebpf accepts.
-func nativeEndian() binary.ByteOrder {
-	if binary.NativeEndian.Uint16([]byte{1, 0}) == 1 {
-		return binary.LittleEndian
-	}
-	return binary.BigEndian
+// sameProgram reports whether the loaded program prog is code: the
+// verifier leaves a device program's instructions as they are, and where it
+// does not (constant blinding, a kernel that hides them) we only reload.
+func sameProgram(prog int, code []byte) bool {
+	typ, loaded, err := progCode(prog, len(code)+insnSize)
+	return err == nil && typ == unix.BPF_PROG_TYPE_CGROUP_DEVICE && bytes.Equal(loaded, code)
 }
 
 // load loads the program; on kernels that still charge BPF memory to
 // RLIMIT_MEMLOCK (before 5.11) it lifts that limit and retries once.
-func load(insns asm.Instructions) (*ebpf.Program, error) {
-	spec := &ebpf.ProgramSpec{Type: ebpf.CGroupDevice, License: License, Instructions: insns}
-	p, err := ebpf.NewProgram(spec)
+func load(code []byte) (int, error) {
+	p, err := progLoad(code)
 	if errors.Is(err, unix.EPERM) {
 		inf := unix.Rlimit{Cur: unix.RLIM_INFINITY, Max: unix.RLIM_INFINITY}
 		if unix.Setrlimit(unix.RLIMIT_MEMLOCK, &inf) == nil {
-			p, err = ebpf.NewProgram(spec)
+			p, err = progLoad(code)
 		}
 	}
 	return p, err
 }
 
 // LoadProgram loads the device program for rules without attaching it
-// (for tests and diagnostics); the caller closes it.
-func LoadProgram(rules []Rule) (*ebpf.Program, error) {
-	insns, err := Program(rules)
+// (for tests and diagnostics) and returns its fd; the caller closes it.
+func LoadProgram(rules []Rule) (int, error) {
+	code, err := Program(rules)
 	if err != nil {
-		return nil, err
+		return -1, err
 	}
-	return load(insns)
+	return load(code)
 }

@@ -1,10 +1,9 @@
 package devices
 
 import (
+	"encoding/binary"
 	"fmt"
 	"strconv"
-
-	"github.com/cilium/ebpf/asm"
 )
 
 // License is the license string the device program is loaded with.
@@ -51,7 +50,7 @@ func bpfAccess(a Access) int32 {
 // requires all bits for both, so an O_RDWR open of a device denied only
 // for writing passes there; here it is refused as on v1). All exceptions
 // share one verdict, so their order in the program does not matter.
-func Program(rules []Rule) (asm.Instructions, error) {
+func Program(rules []Rule) ([]byte, error) {
 	s, err := Emulate(rules)
 	if err != nil {
 		return nil, err
@@ -59,15 +58,14 @@ func Program(rules []Rule) (asm.Instructions, error) {
 	return programFor(s)
 }
 
-func programFor(s *State) (asm.Instructions, error) {
-	insns := asm.Instructions{
-		// R2 = device type, R3 = requested access, R4 = major, R5 = minor.
-		asm.LoadMem(asm.R2, asm.R1, ctxAccessType, asm.Word),
-		asm.And.Imm32(asm.R2, 0xffff),
-		asm.LoadMem(asm.R3, asm.R1, ctxAccessType, asm.Word),
-		asm.RSh.Imm32(asm.R3, 16),
-		asm.LoadMem(asm.R4, asm.R1, ctxMajor, asm.Word),
-		asm.LoadMem(asm.R5, asm.R1, ctxMinor, asm.Word),
+func programFor(s *State) ([]byte, error) {
+	insns := []insn{
+		ldxW(r2, r1, ctxAccessType),
+		alu32Imm(bpfAnd, r2, 0xffff),
+		ldxW(r3, r1, ctxAccessType),
+		alu32Imm(bpfRsh, r3, 16),
+		ldxW(r4, r1, ctxMajor),
+		ldxW(r5, r1, ctxMinor),
 	}
 	exc := s.Exceptions()
 	for i, r := range exc {
@@ -79,16 +77,15 @@ func programFor(s *State) (asm.Instructions, error) {
 		if err != nil {
 			return nil, err
 		}
-		block[0] = block[0].WithSymbol("rule" + strconv.Itoa(i))
+		block[0].label = "rule" + strconv.Itoa(i)
 		insns = append(insns, block...)
 	}
 	tail := verdict(s.defaultAllow)
-	tail[0] = tail[0].WithSymbol("default")
-	return append(insns, tail...), nil
+	tail[0].label = "default"
+	return assemble(append(insns, tail...))
 }
 
-// ruleBlock matches one exception, jumping to next on any mismatch.
-func ruleBlock(r Rule, next string) (asm.Instructions, error) {
+func ruleBlock(r Rule, next string) ([]insn, error) {
 	var typ int32
 	switch r.Type {
 	case Block:
@@ -98,42 +95,114 @@ func ruleBlock(r Rule, next string) (asm.Instructions, error) {
 	default:
 		return nil, fmt.Errorf("device rule %q: type %q cannot be an exception", r, string(r.Type))
 	}
-	// Immediates are sign-extended in 64-bit compares; real device numbers
-	// (12-bit major, 20-bit minor) are far below this bound.
 	if r.Major > 1<<31-1 || r.Minor > 1<<31-1 {
 		return nil, fmt.Errorf("device rule %q: device number out of range", r)
 	}
-	b := asm.Instructions{asm.JNE.Imm(asm.R2, typ, next)}
+	b := []insn{jmpImm(bpfJne, r2, typ, next)}
 	if acc := bpfAccess(r.Access); acc != bpfAccMknod|bpfAccRead|bpfAccWrite {
 		if r.Allow {
-			// An allow exception must grant every requested bit:
-			// (access & ^acc) == 0, else try the next one.
 			b = append(b,
-				asm.Mov.Reg32(asm.R1, asm.R3),
-				asm.And.Imm32(asm.R1, ^acc&0xffff),
-				asm.JNE.Imm(asm.R1, 0, next))
+				mov32Reg(r1, r3),
+				alu32Imm(bpfAnd, r1, ^acc&0xffff),
+				jmpImm(bpfJne, r1, 0, next))
 		} else {
-			// A deny exception denies a request sharing any bit with it
-			// (the v1 kernel's partial match): (access & acc) != 0.
 			b = append(b,
-				asm.Mov.Reg32(asm.R1, asm.R3),
-				asm.And.Imm32(asm.R1, acc),
-				asm.JEq.Imm(asm.R1, 0, next))
+				mov32Reg(r1, r3),
+				alu32Imm(bpfAnd, r1, acc),
+				jmpImm(bpfJeq, r1, 0, next))
 		}
 	}
 	if r.Major != Wildcard {
-		b = append(b, asm.JNE.Imm(asm.R4, int32(r.Major), next))
+		b = append(b, jmpImm(bpfJne, r4, int32(r.Major), next))
 	}
 	if r.Minor != Wildcard {
-		b = append(b, asm.JNE.Imm(asm.R5, int32(r.Minor), next))
+		b = append(b, jmpImm(bpfJne, r5, int32(r.Minor), next))
 	}
 	return append(b, verdict(r.Allow)...), nil
 }
 
-func verdict(allow bool) asm.Instructions {
+func verdict(allow bool) []insn {
 	var v int32
 	if allow {
 		v = 1
 	}
-	return asm.Instructions{asm.Mov.Imm32(asm.R0, v), asm.Return()}
+	return []insn{mov32Imm(r0, v), exit()}
+}
+
+// insn is one instruction (struct bpf_insn) with, for jumps, the label it
+// goes to; assemble turns labels into offsets.
+type insn struct {
+	code     uint8
+	dst, src uint8
+	off      int16
+	imm      int32
+	label    string // this instruction's
+	target   string // a jump's
+}
+
+const insnSize = 8
+
+// The registers and the few opcodes the program uses (linux/bpf_common.h,
+// linux/bpf.h): 32-bit loads, ALU32 and/rsh/mov, jeq/jne, exit.
+const (
+	r0, r1, r2, r3, r4, r5 = 0, 1, 2, 3, 4, 5
+
+	bpfLdx  = 0x01
+	bpfAlu  = 0x04
+	bpfJmp  = 0x05
+	bpfMem  = 0x60
+	bpfW    = 0x00
+	bpfK    = 0x00
+	bpfX    = 0x08
+	bpfAnd  = 0x50
+	bpfRsh  = 0x70
+	bpfMov  = 0xb0
+	bpfJeq  = 0x10
+	bpfJne  = 0x50
+	bpfExit = 0x90
+)
+
+func ldxW(dst, src uint8, off int16) insn {
+	return insn{code: bpfLdx | bpfMem | bpfW, dst: dst, src: src, off: off}
+}
+func alu32Imm(op, dst uint8, imm int32) insn {
+	return insn{code: bpfAlu | op | bpfK, dst: dst, imm: imm}
+}
+func mov32Reg(dst, src uint8) insn { return insn{code: bpfAlu | bpfMov | bpfX, dst: dst, src: src} }
+func mov32Imm(dst uint8, imm int32) insn {
+	return insn{code: bpfAlu | bpfMov | bpfK, dst: dst, imm: imm}
+}
+func exit() insn { return insn{code: bpfJmp | bpfExit} }
+
+func jmpImm(op, dst uint8, imm int32, target string) insn {
+	return insn{code: bpfJmp | op | bpfK, dst: dst, imm: imm, target: target}
+}
+
+// assemble resolves the jumps and encodes the program in the machine's
+// byte order, as the kernel reads it.
+func assemble(insns []insn) ([]byte, error) {
+	at := map[string]int{}
+	for i, in := range insns {
+		if in.label != "" {
+			at[in.label] = i
+		}
+	}
+	out := make([]byte, 0, len(insns)*insnSize)
+	for i, in := range insns {
+		if in.target != "" {
+			t, ok := at[in.target]
+			if !ok || t <= i || t-i-1 > 1<<15-1 {
+				return nil, fmt.Errorf("device program: bad jump from %d to %q", i, in.target)
+			}
+			in.off = int16(t - i - 1)
+		}
+		regs := in.dst | in.src<<4 // dst_reg:4, src_reg:4 bit-fields
+		if binary.NativeEndian.Uint16([]byte{1, 0}) != 1 {
+			regs = in.src | in.dst<<4
+		}
+		out = append(out, in.code, regs)
+		out = binary.NativeEndian.AppendUint16(out, uint16(in.off))
+		out = binary.NativeEndian.AppendUint32(out, uint32(in.imm))
+	}
+	return out, nil
 }

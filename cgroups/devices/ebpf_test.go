@@ -1,25 +1,26 @@
 package devices
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
+	"golang.org/x/sys/unix"
 )
 
-// run interprets the few instructions Program emits (32-bit loads from the
-// context, ALU32 and/rsh/mov, jeq/jne with immediates, exit) the way the
-// kernel would, returning R0.
-func run(t *testing.T, insns asm.Instructions, typ Type, acc Access, major, minor int64) uint32 {
+// run decodes code with cilium/ebpf's asm package (an independent reading
+// of our encoding) and interprets the few instructions Program emits
+// (32-bit loads from the context, ALU32 and/rsh/mov, jeq/jne with
+// immediates, exit) the way the kernel would, returning R0.
+func run(t *testing.T, code []byte, typ Type, acc Access, major, minor int64) uint32 {
 	t.Helper()
-	sym, err := insns.SymbolOffsets()
-	if err != nil {
-		t.Fatal(err)
-	}
+	insns := decode(t, code)
 	dev := uint64(bpfDevChar)
 	if typ == Block {
 		dev = bpfDevBlock
@@ -27,6 +28,9 @@ func run(t *testing.T, insns asm.Instructions, typ Type, acc Access, major, mino
 	ctx := map[int16]uint64{ctxAccessType: dev | uint64(bpfAccess(acc))<<16, ctxMajor: uint64(major), ctxMinor: uint64(minor)}
 	var r [11]uint64
 	for pc, steps := 0, 0; steps < 1000; steps++ {
+		if pc >= len(insns) {
+			t.Fatalf("ran off the end at %d", pc)
+		}
 		ins := insns[pc]
 		op := ins.OpCode
 		pc++
@@ -61,14 +65,10 @@ func run(t *testing.T, insns asm.Instructions, typ Type, acc Access, major, mino
 				}
 				eq := r[ins.Dst] == uint64(ins.Constant) // 64-bit compare, imm sign-extended
 				if eq == (op.JumpOp() == asm.JEq) {
-					target, ok := sym[ins.Reference()]
-					if !ok {
-						t.Fatalf("jump to unknown label %q", ins.Reference())
-					}
-					if target <= pc-1 {
+					if ins.Offset < 0 {
 						t.Fatalf("backward jump at %d", pc-1)
 					}
-					pc = target
+					pc += int(ins.Offset)
 				}
 			default:
 				t.Fatalf("unexpected jump %v", ins)
@@ -79,6 +79,27 @@ func run(t *testing.T, insns asm.Instructions, typ Type, acc Access, major, mino
 	}
 	t.Fatal("program did not terminate")
 	return 0
+}
+
+// decode reads code with cilium/ebpf's decoder.
+func decode(t *testing.T, code []byte) asm.Instructions {
+	t.Helper()
+	if len(code)%insnSize != 0 {
+		t.Fatalf("%d bytes is no whole number of instructions", len(code))
+	}
+	// cilium/ebpf takes one of the two ByteOrder values, not NativeEndian.
+	var bo binary.ByteOrder = binary.BigEndian
+	if binary.NativeEndian.Uint16([]byte{1, 0}) == 1 {
+		bo = binary.LittleEndian
+	}
+	r := bytes.NewReader(code)
+	insns := make(asm.Instructions, len(code)/insnSize)
+	for i := range insns {
+		if err := insns[i].Unmarshal(r, bo, "linux"); err != nil {
+			t.Fatalf("cilium/ebpf cannot decode instruction %d: %v", i, err)
+		}
+	}
+	return insns
 }
 
 // v1Allows is the cgroup v1 kernel's check (security/device_cgroup.c):
@@ -115,7 +136,7 @@ func TestProgramMatchesV1Semantics(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		insns, err := Program(rules)
+		code, err := Program(rules)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -125,7 +146,7 @@ func TestProgramMatchesV1Semantics(t *testing.T) {
 				for _, minor := range []int64{0, 2, 3, 5, 7, 8, 9, 200, 1 << 19} {
 					for acc := Access(1); acc <= RWM; acc++ {
 						want := v1Allows(s, typ, acc, major, minor)
-						got := run(t, insns, typ, acc, major, minor) == 1
+						got := run(t, code, typ, acc, major, minor) == 1
 						if got != want {
 							t.Errorf("%s: %c %d:%d %s: program says %v, v1 says %v", name, typ, major, minor, acc, got, want)
 						}
@@ -134,15 +155,16 @@ func TestProgramMatchesV1Semantics(t *testing.T) {
 				}
 			}
 		}
-		t.Logf("%s: %d instructions, %d requests checked", name, len(insns), n)
+		t.Logf("%s: %d instructions, %d requests checked", name, len(code)/insnSize, n)
 	}
 }
 
 func TestProgramShape(t *testing.T) {
-	insns, err := Program([]Rule{denyAll(), rule("c 1:3 rwm", true), rule("c 136:* rw", true)})
+	code, err := Program([]Rule{denyAll(), rule("c 1:3 rwm", true), rule("c 136:* rw", true)})
 	if err != nil {
 		t.Fatal(err)
 	}
+	insns := decode(t, code)
 	text := fmt.Sprint(insns)
 	// prologue (6) + "c 1:3 rwm": type, major, minor, mov, exit (5)
 	// + "c 136:* rw": type, 3 access, major, mov, exit (7) + default (2)
@@ -150,7 +172,7 @@ func TestProgramShape(t *testing.T) {
 		t.Errorf("%d instructions, want 20:\n%s", len(insns), text)
 	}
 	last := insns[len(insns)-2:]
-	if last[0].Symbol() != "default" || last[0].Constant != 0 || last[1].OpCode.JumpOp() != asm.Exit {
+	if last[0].OpCode != asm.Mov.Op32(asm.ImmSource) || last[0].Dst != asm.R0 || last[0].Constant != 0 || last[1].OpCode.JumpOp() != asm.Exit {
 		t.Errorf("program must end with the deny default:\n%s", text)
 	}
 	if _, err := Program([]Rule{rule("c 1:3 r", true), {Type: Char, Major: 1 << 31, Minor: 0, Access: Read, Allow: true}}); err == nil {
@@ -166,9 +188,13 @@ func TestProgramLoadAndTestRun(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("loading a BPF program needs root")
 	}
-	prog, err := LoadProgram(ruleSets["default spec"])
+	fd, err := LoadProgram(ruleSets["default spec"])
 	if err != nil {
 		t.Fatalf("the verifier refused the device program: %v", err)
+	}
+	prog, err := ebpf.NewProgramFromFD(fd)
+	if err != nil {
+		t.Fatal(err)
 	}
 	defer prog.Close()
 	ctx := make([]byte, 12)
@@ -181,5 +207,24 @@ func TestProgramLoadAndTestRun(t *testing.T) {
 	}
 	if ret != 1 {
 		t.Errorf("read of /dev/null: verdict %d, want 1", ret)
+	}
+}
+
+// A program the verifier refuses comes back with the verifier's last word.
+func TestLoadRefusedShowsVerifier(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("loading a BPF program needs root")
+	}
+	code, err := assemble([]insn{exit()}) // R0 never set
+	if err != nil {
+		t.Fatal(err)
+	}
+	fd, err := load(code)
+	if err == nil {
+		unix.Close(fd)
+		t.Fatal("the verifier took a program that never sets R0")
+	}
+	if !strings.Contains(err.Error(), "verifier: R0 !read_ok") || !errors.Is(err, unix.EACCES) {
+		t.Errorf("error %q: want EACCES and the verifier's last line", err)
 	}
 }
