@@ -97,8 +97,8 @@ func (m *v2Manager) controllers() ([]string, error) {
 	return strings.Fields(s), err
 }
 
-// setDevices loads the eBPF device program for the rules (the only place
-// cilium/ebpf is used). Rootless containers ignore permission errors.
+// setDevices loads the eBPF device program for the rules (devices.SetV2).
+// Rootless containers ignore permission errors.
 func (m *v2Manager) setDevices(spec []specs.LinuxDeviceCgroup) error {
 	if m.hybrid {
 		return nil // enforced by the v1 devices controller
