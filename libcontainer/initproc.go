@@ -248,7 +248,7 @@ func stdioFD(fd int) int {
 	return fd
 }
 
-// closedStdio lists the caller's closed stdio fds, for the init config.
+// closedStdio lists the caller's closed stdio fds, for the process plans.
 func closedStdio() []int {
 	var fds []int
 	for fd := 0; fd <= 2; fd++ {

@@ -86,7 +86,8 @@ func bpf[T any](cmd int, attr *T) (int, error) {
 
 // progLoad loads a BPF_PROG_TYPE_CGROUP_DEVICE program and returns its fd.
 // If the kernel refuses it, it loads it again with the verifier's log and
-// puts the log's last line in the error.
+// puts the verifier's reason (its last line before the statistics) in the
+// error. (attr's pointers keep the buffers alive through each call.)
 func progLoad(code []byte) (int, error) {
 	license := []byte(License + "\x00")
 	attr := progLoadAttr{
@@ -104,7 +105,6 @@ func progLoad(code []byte) (int, error) {
 	if fd, err2 := bpf(unix.BPF_PROG_LOAD, &attr); err2 == nil {
 		return fd, nil // it took it this time
 	}
-	runtime.KeepAlive(license)
 	if n := bytes.IndexByte(log, 0); n >= 0 {
 		log = log[:n]
 	}
@@ -163,7 +163,6 @@ func progCode(fd int, max int) (uint32, []byte, error) {
 	if _, err := bpf(unix.BPF_OBJ_GET_INFO_BY_FD, &attr); err != nil {
 		return 0, nil, err
 	}
-	runtime.KeepAlive(code)
 	if info.xlatedInsns == nil || int(info.xlatedLen) > len(code) {
 		return info.typ, nil, nil
 	}

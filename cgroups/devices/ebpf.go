@@ -187,6 +187,7 @@ func assemble(insns []insn) ([]byte, error) {
 			at[in.label] = i
 		}
 	}
+	bigEndian := binary.NativeEndian.Uint16([]byte{1, 0}) != 1
 	out := make([]byte, 0, len(insns)*insnSize)
 	for i, in := range insns {
 		if in.target != "" {
@@ -197,7 +198,7 @@ func assemble(insns []insn) ([]byte, error) {
 			in.off = int16(t - i - 1)
 		}
 		regs := in.dst | in.src<<4 // dst_reg:4, src_reg:4 bit-fields
-		if binary.NativeEndian.Uint16([]byte{1, 0}) != 1 {
+		if bigEndian {
 			regs = in.src | in.dst<<4
 		}
 		out = append(out, in.code, regs)
