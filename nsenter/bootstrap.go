@@ -6,6 +6,7 @@ package nsenter
 
 /*
 #cgo CFLAGS: -Wall -Wextra -Wno-unused-parameter -O2
+#cgo LDFLAGS: -Wl,--wrap=pthread_create
 #include "bootstrap.h"
 extern int berth_closed_stdio;
 extern int berth_cgroupns_errno;

@@ -199,3 +199,38 @@ four"
 	run state_field "$ID" status
 	assert_output created
 }
+
+@test "run: only berth's runtime monitor thread gets a timer slack; the container and hooks keep the caller's" {
+	set_cmd 'cat /proc/self/timerslack_ns >/mnt/slack; echo ready >/mnt/ready; sleep 300'
+	share_dir
+	# berth's Go side runs these two hooks.
+	local hook
+	for hook in createRuntime poststart; do
+		update_config ".hooks.$hook = [{path: \"/bin/sh\", args: [\"sh\", \"-c\", \"cat /proc/self/timerslack_ns >$TEST_DIR/$hook\"]}]"
+	done
+	# The caller's slack (70 µs, not the default 50) passes through exec.
+	bash -c 'echo 70000 >/proc/$$/timerslack_ns && exec "$0" --root "$1" run --bundle "$2" "$3"' \
+		"$BERTH" "$BERTH_ROOT" "$BUNDLE" "$ID" >"$TEST_DIR/out" 2>&1 3>&- &
+	local runpid=$!
+	wait_for_file "$SHARED/ready"
+	[ "$(cat "$SHARED/slack")" = 70000 ] ||
+		fail "the container's timer slack is $(cat "$SHARED/slack"), want the caller's 70000"
+	for hook in createRuntime poststart; do
+		wait_for_file "$TEST_DIR/$hook"
+		[ "$(cat "$TEST_DIR/$hook")" = 70000 ] ||
+			fail "the $hook hook's timer slack is $(cat "$TEST_DIR/$hook"), want the caller's 70000"
+	done
+	local tid slack slowed=()
+	for tid in $(ls "/proc/$runpid/task"); do
+		slack=$(cat "/proc/$tid/timerslack_ns")
+		case $slack in
+		2000000) slowed+=("$tid") ;;
+		70000) ;;
+		*) fail "berth thread $tid has a timer slack of $slack" ;;
+		esac
+	done
+	[ "${#slowed[@]}" = 1 ] && [ "${slowed[0]}" != "$runpid" ] ||
+		fail "berth threads with 2 ms of slack: ${slowed[*]} (main thread $runpid), want one other than the main one"
+	berth kill "$ID" KILL
+	wait "$runpid" || true
+}

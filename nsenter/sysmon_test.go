@@ -1,0 +1,60 @@
+package nsenter
+
+import (
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// In a Go binary that links this package (this test's), the one thread
+// with 2 ms of timer slack must be the runtime's monitor, sysmon: the thread
+// that sits in nanosleep(2) (syscall 35 on amd64) while the process is busy
+// (sampling /proc is busy enough). Every other thread keeps the slack the
+// process started with, which the main thread still has. A Go release that
+// started another thread before sysmon would fail this.
+func TestOnlySysmonGetsTimerSlack(t *testing.T) {
+	slackOf := func(tid string) string {
+		b, err := os.ReadFile("/proc/" + tid + "/timerslack_ns")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.TrimSpace(string(b))
+	}
+	pid := strconv.Itoa(os.Getpid())
+	caller := slackOf(pid)
+	inNanosleep := map[string]int{}
+	var tids []string
+	for i := 0; i < 2000; i++ {
+		ents, err := os.ReadDir("/proc/self/task")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tids = tids[:0]
+		for _, e := range ents {
+			tids = append(tids, e.Name())
+			b, err := os.ReadFile("/proc/self/task/" + e.Name() + "/syscall")
+			if err == nil && strings.HasPrefix(string(b), "35 ") {
+				inNanosleep[e.Name()]++
+			}
+		}
+	}
+	sysmon, n := "", 0
+	for tid, c := range inNanosleep {
+		if c > n {
+			sysmon, n = tid, c
+		}
+	}
+	if n < 100 {
+		t.Fatalf("no thread was seen in nanosleep in most of 2000 samples: %v", inNanosleep)
+	}
+	for _, tid := range tids {
+		want := caller
+		if tid == sysmon {
+			want = "2000000"
+		}
+		if got := slackOf(tid); got != want {
+			t.Errorf("thread %s (sysmon %s, main %s): timer slack %s, want %s", tid, sysmon, pid, got, want)
+		}
+	}
+}
