@@ -40,9 +40,9 @@ unit:
 	# The C init's path resolution (nsenter/inroot.c) has its own tests.
 	$(CC) -Wall -Wextra -o nsenter/ctest/inroot_test nsenter/ctest/inroot_test.c nsenter/inroot.c
 	nsenter/ctest/inroot_test
-	# ... and so has the timer slack of the Go runtime's threads (nsenter/sysmon.c).
-	$(CC) -Wall -Wextra -pthread -Wl,--wrap=pthread_create -o nsenter/ctest/sysmon_test nsenter/ctest/sysmon_test.c nsenter/sysmon.c
-	nsenter/ctest/sysmon_test
+	# ... and so has how the Go runtime starts (nsenter/goruntime.c).
+	$(CC) -Wall -Wextra -pthread -Wl,--wrap=pthread_create -o nsenter/ctest/goruntime_test nsenter/ctest/goruntime_test.c nsenter/goruntime.c
+	nsenter/ctest/goruntime_test
 
 integration: build berth-fault bundle
 	BERTH=$(CURDIR)/berth BERTH_FAULT_BIN=$(CURDIR)/berth-fault bash tests/run-bats.sh tests/integration
@@ -87,4 +87,4 @@ install: build
 	install -D -m 0755 berth $(DESTDIR)$(BINDIR)/berth
 
 clean:
-	rm -rf berth berth-fault $(BUNDLE) nsenter/ctest/inroot_test nsenter/ctest/sysmon_test
+	rm -rf berth berth-fault $(BUNDLE) nsenter/ctest/inroot_test nsenter/ctest/goruntime_test

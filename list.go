@@ -87,7 +87,7 @@ func listContainers(ctx *cli.Context) ([]containerState, error) {
 	}
 	// Each container costs a few file reads (state.json, /proc/<pid>/stat,
 	// the freezer): with many containers, read them on every CPU.
-	workers := min(runtime.NumCPU(), 4, len(ids)/64+1)
+	workers := min(usableCPUs(), 4, len(ids)/64+1)
 	if workers > 1 {
 		runtime.GOMAXPROCS(workers)
 	}
@@ -136,4 +136,14 @@ func ownerOf(dir string, cache *sync.Map) string {
 	}
 	cache.Store(st.Uid, name)
 	return name
+}
+
+// usableCPUs is the number of CPUs berth may run on. Not runtime.NumCPU:
+// the Go runtime counted them while pinned to one (nsenter/goruntime.c).
+func usableCPUs() int {
+	var set unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &set); err != nil {
+		return 1
+	}
+	return max(set.Count(), 1)
 }

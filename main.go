@@ -43,7 +43,8 @@ func main() {
 	// The long-lived modes (run in the foreground, events) turn it back on.
 	debug.SetGCPercent(-1)
 	// One P: berth mostly waits on syscalls, and more Ps only mean threads
-	// waking each other up (measured: a quarter of the CPU of a run).
+	// waking each other up (measured: a quarter of the CPU of a run). The
+	// runtime has usually started with one (nsenter/goruntime.c).
 	runtime.GOMAXPROCS(1)
 	if len(os.Args) > 1 && os.Args[1] == "init" {
 		// The C stage runs `berth init` and the container's init, both in

@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #include "bootstrap.h"
+#include "goruntime.h"
 #include "plan.h"
 #include "rootfs.h"
 #include "stageio.h"
@@ -470,6 +471,7 @@ __attribute__((constructor)) static void nsenter(void)
 		// The Go CLI: each thread cgo starts would make itself a malloc
 		// arena (three syscalls and a page fault) for one small malloc.
 		mallopt(M_ARENA_MAX, 1);
+		go_runtime_start_with_one_p();
 		return;
 	}
 	initpipe = atoi(env);

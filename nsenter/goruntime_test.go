@@ -2,6 +2,7 @@ package nsenter
 
 import (
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -56,5 +57,37 @@ func TestOnlySysmonGetsTimerSlack(t *testing.T) {
 		if got := slackOf(tid); got != want {
 			t.Errorf("thread %s (sysmon %s, main %s): timer slack %s, want %s", tid, sysmon, pid, got, want)
 		}
+	}
+}
+
+// The runtime started with one P (goruntime.c) and no thread kept the pin
+// that made it so: every thread may run on the CPUs that the process that
+// started this test (go test) may run on.
+func TestGoRuntimeStartedWithOneP(t *testing.T) {
+	cpusOf := func(path string) string {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(l, "Cpus_allowed_list:"); ok {
+				return strings.TrimSpace(v)
+			}
+		}
+		t.Fatalf("%s: no Cpus_allowed_list", path)
+		return ""
+	}
+	want := cpusOf("/proc/" + strconv.Itoa(os.Getppid()) + "/status")
+	ents, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		if got := cpusOf("/proc/self/task/" + e.Name() + "/status"); got != want {
+			t.Errorf("thread %s may run on CPUs %s, want the caller's %s", e.Name(), got, want)
+		}
+	}
+	if strings.ContainsAny(want, "-,") && runtime.NumCPU() != 1 {
+		t.Errorf("the runtime started with %d Ps, want 1", runtime.NumCPU())
 	}
 }

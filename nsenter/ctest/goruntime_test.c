@@ -1,0 +1,78 @@
+// Unit test of goruntime.c, linked with pthread_create wrapped as in berth:
+// after go_runtime_start_with_one_p the main thread runs on one CPU until
+// it creates its first thread; from then on every thread has the caller's
+// CPU mask. The first thread gets 2 ms of timer slack, every other thread
+// the caller's, even one that the first thread creates (which would
+// otherwise inherit the 2 ms). Built and run by `make unit` (no root needed).
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "../goruntime.h"
+
+#define CALLER_SLACK 70000L
+
+static int failures;
+static cpu_set_t caller_mask;
+
+static void expect(const char *who, const char *what, long got, long want)
+{
+	if (got != want) {
+		fprintf(stderr, "FAIL: %s: %s is %ld, want %ld\n", who, what, got, want);
+		failures++;
+	}
+}
+
+static void check(const char *who, long want_slack)
+{
+	cpu_set_t mask;
+
+	expect(who, "the timer slack", syscall(SYS_prctl, PR_GET_TIMERSLACK, 0, 0, 0, 0), want_slack);
+	sched_getaffinity(0, sizeof(mask), &mask);
+	expect(who, "the CPU mask equal to the caller's", CPU_EQUAL(&mask, &caller_mask), 1);
+}
+
+static void *later(void *name)
+{
+	check(name, CALLER_SLACK);
+	return NULL;
+}
+
+static void *first(void *arg)
+{
+	pthread_t t;
+
+	(void)arg;
+	check("the first thread", 2000000);
+	pthread_create(&t, NULL, later, "a thread the first one created");
+	pthread_join(t, NULL);
+	return NULL;
+}
+
+int main(void)
+{
+	pthread_t t;
+	cpu_set_t mask;
+
+	prctl(PR_SET_TIMERSLACK, CALLER_SLACK, 0, 0, 0);
+	sched_getaffinity(0, sizeof(caller_mask), &caller_mask);
+	go_runtime_start_with_one_p();
+	sched_getaffinity(0, sizeof(mask), &mask);
+	if (CPU_COUNT(&caller_mask) > 1)
+		expect("the main thread before the first thread", "its CPU count", CPU_COUNT(&mask), 1);
+	else
+		printf("goruntime_test: one CPU here, the pin is not tested\n");
+	pthread_create(&t, NULL, first, NULL);
+	check("the main thread after the first thread", CALLER_SLACK);
+	pthread_join(t, NULL);
+	pthread_create(&t, NULL, later, "a thread the main one created");
+	pthread_join(t, NULL);
+	if (failures)
+		return 1;
+	printf("goruntime_test: ok\n");
+	return 0;
+}

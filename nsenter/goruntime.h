@@ -1,0 +1,9 @@
+#ifndef BERTH_GORUNTIME_H
+#define BERTH_GORUNTIME_H
+
+// go_runtime_start_with_one_p pins the calling (main) thread to its CPU
+// until the Go runtime creates its first thread (goruntime.c). Only the Go
+// CLI calls it, from the constructor.
+void go_runtime_start_with_one_p(void);
+
+#endif
