@@ -52,7 +52,9 @@ integration: build berth-fault bundle
 FUZZTIME ?= 10s
 fuzz-short:
 	$(GO) test -run XXX -fuzz FuzzLoadAndValidate -fuzztime $(FUZZTIME) ./specconv/
-	$(GO) test -run XXX -fuzz FuzzLoadState -fuzztime $(FUZZTIME) ./libcontainer/
+	# A binary that links nsenter/ starts with one P (nsenter/goruntime.c), so
+	# the fuzzer would default to one worker.
+	$(GO) test -run XXX -fuzz FuzzLoadState -fuzztime $(FUZZTIME) -parallel $$(nproc) ./libcontainer/
 	$(GO) test -run XXX -fuzz FuzzAgreesWithEncodingJSON -fuzztime $(FUZZTIME) ./internal/specjson/
 
 fuzz:

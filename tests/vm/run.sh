@@ -189,6 +189,11 @@ ls -1t "$cache"/logs/vm-*.log 2>/dev/null | tail -n +11 | xargs -r rm -f || true
 cmdline="console=ttyS0 quiet loglevel=3 panic=-1"
 cmdline="$cmdline norandmaps init_on_alloc=0 mitigations=off randomize_kstack_offset=off"
 cmdline="$cmdline cgroup_no_v1=all systemd.unified_cgroup_hierarchy=1"
+# A CPU stuck in the kernel panics the guest: the panic prints the stuck
+# CPU's stack whatever the loglevel, and the run ends then, not at
+# BERTH_VM_TIMEOUT. (Seen once, 2026-11-26: a stage and a find in teardown
+# stuck on both CPUs for 800 s, without a trace at loglevel 3.)
+cmdline="$cmdline softlockup_panic=1"
 cmdline="$cmdline berthvm.repo=$repo berthvm.guest=$here/guest.sh berthvm.env=$run/env berthvm.cgroup2=$cg2opts"
 if [ "$vm_init" = systemd ]; then
 	cmdline="$cmdline berthvm.systemd=1 systemd.unit=berth-vm.service systemd.show_status=0 systemd.log_level=warning"
