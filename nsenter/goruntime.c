@@ -8,7 +8,8 @@
  * a second P, starts threads to spin on it, and main's GOMAXPROCS(1) then
  * stops the world to tear it down again (page faults, a futex round, a few
  * hundred microseconds). So the constructor (nsenter.c) pins the main thread
- * to the CPU it is on, and the first pthread_create, which runtime.main
+ * to the CPU it is on (if the caller may run on every CPU: see
+ * go_runtime_may_pin), and the first pthread_create, which runtime.main
  * calls for sysmon after the runtime has sized itself and before any other
  * thread exists, restores the caller's mask. Every thread and process after
  * that inherits the caller's mask; the containers get it. The price:
@@ -49,12 +50,24 @@ static int pinned;
 static unsigned long caller_slack;
 static int threads_created;
 
+// go_runtime_may_pin tells whether the caller's mask, as sched_getaffinity
+// reports it, can be put back exactly: only if it holds every CPU the
+// machine can have.
+// The report leaves out offline CPUs, and a mask the caller asked for that
+// its cpuset narrows shows narrowed; putting back either would keep the
+// containers from CPUs that come online or that the cpuset gains later.
+int go_runtime_may_pin(const cpu_set_t *mask, long possible_cpus)
+{
+	int n = CPU_COUNT(mask);
+	return n >= 2 && n == possible_cpus;
+}
+
 void go_runtime_start_with_one_p(void)
 {
 	cpu_set_t one;
 
 	if (sched_getaffinity(0, sizeof(caller_mask), &caller_mask) != 0 ||
-	    CPU_COUNT(&caller_mask) < 2)
+	    !go_runtime_may_pin(&caller_mask, sysconf(_SC_NPROCESSORS_CONF)))
 		return;
 	int cpu = sched_getcpu();
 	if (cpu < 0 || cpu >= CPU_SETSIZE || !CPU_ISSET(cpu, &caller_mask))

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 // In a Go binary that links this package (this test's), the one thread
@@ -87,7 +89,34 @@ func TestGoRuntimeStartedWithOneP(t *testing.T) {
 			t.Errorf("thread %s may run on CPUs %s, want the caller's %s", e.Name(), got, want)
 		}
 	}
-	if strings.ContainsAny(want, "-,") && runtime.NumCPU() != 1 {
+	// The pin is taken when the process may run on every possible CPU.
+	var set unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &set); err != nil {
+		t.Fatal(err)
+	}
+	if n := set.Count(); n >= 2 && n == possibleCPUs(t) && runtime.NumCPU() != 1 {
 		t.Errorf("the runtime started with %d Ps, want 1", runtime.NumCPU())
 	}
+}
+
+// possibleCPUs counts the CPUs in /sys/devices/system/cpu/possible ("0-3,8").
+func possibleCPUs(t *testing.T) int {
+	b, err := os.ReadFile("/sys/devices/system/cpu/possible")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, r := range strings.Split(strings.TrimSpace(string(b)), ",") {
+		lo, hi, found := strings.Cut(r, "-")
+		a, err1 := strconv.Atoi(lo)
+		z, err2 := a, error(nil)
+		if found {
+			z, err2 = strconv.Atoi(hi)
+		}
+		if err1 != nil || err2 != nil {
+			t.Fatalf("/sys/devices/system/cpu/possible: %q", b)
+		}
+		n += z - a + 1
+	}
+	return n
 }

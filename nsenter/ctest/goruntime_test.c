@@ -53,10 +53,27 @@ static void *first(void *arg)
 	return NULL;
 }
 
+// The pin is taken only when the caller's mask holds every possible CPU.
+static void test_may_pin(void)
+{
+	cpu_set_t m;
+
+	CPU_ZERO(&m);
+	CPU_SET(0, &m);
+	expect("one CPU of one", "go_runtime_may_pin", go_runtime_may_pin(&m, 1), 0);
+	CPU_SET(1, &m);
+	CPU_SET(2, &m);
+	expect("three CPUs of four (offline or not allowed)", "go_runtime_may_pin", go_runtime_may_pin(&m, 4), 0);
+	CPU_SET(3, &m);
+	expect("four CPUs of four", "go_runtime_may_pin", go_runtime_may_pin(&m, 4), 1);
+}
+
 int main(void)
 {
 	pthread_t t;
 	cpu_set_t mask;
+
+	test_may_pin();
 
 	prctl(PR_SET_TIMERSLACK, CALLER_SLACK, 0, 0, 0);
 	sched_getaffinity(0, sizeof(caller_mask), &caller_mask);
