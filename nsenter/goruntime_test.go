@@ -49,7 +49,7 @@ func TestOnlySysmonGetsTimerSlack(t *testing.T) {
 		}
 	}
 	if n < 100 {
-		t.Fatalf("no thread was seen in nanosleep in most of 2000 samples: %v", inNanosleep)
+		t.Fatalf("no thread was seen in nanosleep in 100 or more of 2000 samples: %v", inNanosleep)
 	}
 	for _, tid := range tids {
 		want := caller

@@ -60,6 +60,7 @@ func Program(rules []Rule) ([]byte, error) {
 
 func programFor(s *State) ([]byte, error) {
 	insns := []insn{
+		// R2 = device type, R3 = requested access, R4 = major, R5 = minor.
 		ldxW(r2, r1, ctxAccessType),
 		alu32Imm(bpfAnd, r2, 0xffff),
 		ldxW(r3, r1, ctxAccessType),
@@ -85,6 +86,7 @@ func programFor(s *State) ([]byte, error) {
 	return assemble(append(insns, tail...))
 }
 
+// ruleBlock matches one exception, jumping to next on any mismatch.
 func ruleBlock(r Rule, next string) ([]insn, error) {
 	var typ int32
 	switch r.Type {
@@ -95,17 +97,23 @@ func ruleBlock(r Rule, next string) ([]insn, error) {
 	default:
 		return nil, fmt.Errorf("device rule %q: type %q cannot be an exception", r, string(r.Type))
 	}
+	// Immediates are sign-extended in 64-bit compares; real device numbers
+	// (12-bit major, 20-bit minor) are far below this bound.
 	if r.Major > 1<<31-1 || r.Minor > 1<<31-1 {
 		return nil, fmt.Errorf("device rule %q: device number out of range", r)
 	}
 	b := []insn{jmpImm(bpfJne, r2, typ, next)}
 	if acc := bpfAccess(r.Access); acc != bpfAccMknod|bpfAccRead|bpfAccWrite {
 		if r.Allow {
+			// An allow exception must grant every requested bit:
+			// (access & ^acc) == 0, else try the next one.
 			b = append(b,
 				mov32Reg(r1, r3),
 				alu32Imm(bpfAnd, r1, ^acc&0xffff),
 				jmpImm(bpfJne, r1, 0, next))
 		} else {
+			// A deny exception denies a request sharing any bit with it
+			// (the v1 kernel's partial match): (access & acc) != 0.
 			b = append(b,
 				mov32Reg(r1, r3),
 				alu32Imm(bpfAnd, r1, acc),
