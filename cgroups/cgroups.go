@@ -11,6 +11,7 @@ package cgroups
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
@@ -159,15 +160,50 @@ func V2Dir(paths map[string]string) string {
 	return ""
 }
 
-// CloneInto returns the cgroup dir that m's processes can be born in
+// CloneInto returns the cgroup2 dir that m's processes can be born in
 // (clone3 with CLONE_INTO_CGROUP, Linux 5.7) instead of being moved there by
-// a write to cgroup.procs, or "" where m needs that write: on a v1 or
-// hybrid host (each v1 hierarchy needs its move anyway), with the systemd
-// driver (systemd moves the first process into the scope it creates), and
-// for a rootless cgroup that Apply skipped.
+// a write to cgroup.procs: a v2 host's cgroup, or on a hybrid host its twin
+// in the unified hierarchy (the v1 hierarchies then need V1SelfMoveDirs).
+// It is "" where m needs that write: with the systemd driver (systemd moves
+// the first process into the scope it creates), on a host without cgroup2,
+// and for a rootless cgroup that Apply skipped.
 func CloneInto(m Manager) string {
-	if v2, ok := m.(*v2Manager); ok && !v2.hybrid && !v2.skipped {
-		return v2.dir
+	switch m := m.(type) {
+	case *v2Manager:
+		if !m.skipped {
+			return m.dir
+		}
+	case *v1Manager:
+		if m.unified != nil && !m.unified.skipped {
+			return m.unified.dir
+		}
 	}
 	return ""
+}
+
+// V1SelfMoveDirs returns the dirs of m's v1 hierarchies (one per hierarchy)
+// for a single-threaded process to move itself into, by writing "0" to
+// each one's `tasks` file; nil where m moves processes itself: on a v2
+// host, with the systemd driver, and rootless (where a hierarchy it cannot
+// join is skipped). A thread moving itself takes no cgroup rwsem; a write
+// of a pid to cgroup.procs takes it for writing, which first waits for an
+// RCU grace period (3-20 ms of every create here).
+func V1SelfMoveDirs(m Manager) []string {
+	v1, ok := m.(*v1Manager)
+	if !ok || v1.cfg.Rootless {
+		return nil
+	}
+	var dirs []string
+	for _, s := range v1.subsystems() {
+		if d := v1.paths[s]; !slices.Contains(dirs, d) {
+			dirs = append(dirs, d)
+		}
+	}
+	return dirs
+}
+
+// MoveProc moves process pid into the cgroup dir (a write to its
+// cgroup.procs).
+func MoveProc(dir string, pid int) error {
+	return addProc(dir, pid)
 }

@@ -296,9 +296,10 @@ func TestV2MountpointWithMissingParents(t *testing.T) {
 	}
 }
 
-// Only a v2 host's own cgroup can take a process at birth: hybrid and v1
-// hosts need the v1 moves, systemd moves the first process itself, and a
-// skipped rootless cgroup has no dir.
+// A process can be born in a cgroup2 cgroup: a v2 host's, or on a hybrid
+// host its twin in the unified hierarchy. Not on a v1-only host, with
+// systemd (it moves the first process itself), or where a rootless Apply
+// skipped the cgroup.
 func TestCloneInto(t *testing.T) {
 	m, _, _, _ := newFakeV2(t, "/a/c1")
 	if got := CloneInto(m); got != m.dir || got == "" {
@@ -308,21 +309,76 @@ func TestCloneInto(t *testing.T) {
 	if got := CloneInto(m); got != "" {
 		t.Errorf("skipped rootless v2: CloneInto = %q, want none", got)
 	}
-	for _, mode := range []Mode{ModeV1, ModeHybrid} {
-		l, _ := fakeLayout(t, mode)
-		mv, err := New(Config{Path: "/a/c1", ID: "c1", Layout: l})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := CloneInto(mv); got != "" {
-			t.Errorf("mode %v: CloneInto = %q, want none", mode, got)
-		}
+	l, _ := fakeLayout(t, ModeV1)
+	mv, err := New(Config{Path: "/a/c1", ID: "c1", Layout: l})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if got := CloneInto(loadFS(Config{ID: "c1"}, map[string]string{"": "/u/c1", "memory": "/m/c1"})); got != "" {
-		t.Errorf("hybrid from saved paths: CloneInto = %q, want none", got)
+	if got := CloneInto(mv); got != "" {
+		t.Errorf("v1: CloneInto = %q, want none", got)
+	}
+	l, _ = fakeLayout(t, ModeHybrid)
+	if mv, err = New(Config{Path: "/a/c1", ID: "c1", Layout: l}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := CloneInto(mv), mv.Path(""); got != want || got == "" {
+		t.Errorf("hybrid: CloneInto = %q, want the unified dir %q", got, want)
+	}
+	mv.(*v1Manager).unified.skipped = true
+	if got := CloneInto(mv); got != "" {
+		t.Errorf("hybrid, unified skipped: CloneInto = %q, want none", got)
+	}
+	if got := CloneInto(loadFS(Config{ID: "c1"}, map[string]string{"": "/u/c1", "memory": "/m/c1"})); got != "/u/c1" {
+		t.Errorf("hybrid from saved paths: CloneInto = %q, want /u/c1", got)
 	}
 	if got := CloneInto(&systemdManager{}); got != "" {
 		t.Errorf("systemd: CloneInto = %q, want none", got)
+	}
+}
+
+// A single-threaded process moves itself into each v1 hierarchy once (the
+// stage does): one dir per hierarchy, co-mounted controllers sharing one,
+// cpuset first. Not on v2, with systemd, or rootless.
+func TestV1SelfMoveDirs(t *testing.T) {
+	l, _ := fakeLayout(t, ModeHybrid)
+	m, err := New(Config{Path: "/a/c1", ID: "c1", Layout: l})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := V1SelfMoveDirs(m)
+	want := map[string]bool{}
+	for s, d := range m.Paths() {
+		if s != "" {
+			want[d] = true
+		}
+	}
+	if len(got) != len(want) || len(got) == 0 {
+		t.Fatalf("V1SelfMoveDirs = %q, want each of %v once", got, want)
+	}
+	for _, d := range got {
+		if !want[d] {
+			t.Errorf("V1SelfMoveDirs: %q is none of the v1 dirs %v", d, want)
+		}
+		delete(want, d)
+	}
+	if cs := m.Path("cpuset"); cs != "" && got[0] != cs {
+		t.Errorf("V1SelfMoveDirs starts with %q, want cpuset's %q", got[0], cs)
+	}
+	if got := V1SelfMoveDirs(loadFS(Config{ID: "c1"}, map[string]string{"cpu,cpuacct": "/c/c1", "cpuset": "/s/c1"})); len(got) != 2 || got[0] != "/s/c1" {
+		t.Errorf("from saved paths: %q, want [/s/c1 /c/c1]", got)
+	}
+	rl, _ := fakeLayout(t, ModeV1)
+	if rm, err := New(Config{Path: "/a/c1", ID: "c1", Layout: rl, Rootless: true}); err != nil {
+		t.Fatal(err)
+	} else if got := V1SelfMoveDirs(rm); got != nil {
+		t.Errorf("rootless: %q, want none", got)
+	}
+	v2, _, _, _ := newFakeV2(t, "/a/c1")
+	if got := V1SelfMoveDirs(v2); got != nil {
+		t.Errorf("v2: %q, want none", got)
+	}
+	if got := V1SelfMoveDirs(&systemdManager{}); got != nil {
+		t.Errorf("systemd: %q, want none", got)
 	}
 }
 

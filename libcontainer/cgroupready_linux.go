@@ -3,6 +3,7 @@ package libcontainer
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"golang.org/x/sys/unix"
 
@@ -29,6 +30,33 @@ func sendCgroupReady(conn *os.File, dir string) error {
 		return fmt.Errorf("tell the stage its cgroup is ready: %w", err)
 	}
 	return nil
+}
+
+// openTasks opens the `tasks` file of the v1 cgroup dir for the stage to
+// move itself in (sendCgroupTasks).
+func openTasks(dir string) (int, error) {
+	return unix.Open(filepath.Join(dir, "tasks"), unix.O_WRONLY|unix.O_CLOEXEC, 0)
+}
+
+// sendCgroupTasks has a stage that waits for its cgroup move itself into
+// the v1 cgroups whose `tasks` files are open as fds (nsenter.c's
+// join_v1_cgroups), and closes them. It must precede sendCgroupReady.
+func sendCgroupTasks(conn *os.File, fds []int) error {
+	defer closeFDs(fds)
+	for rest := fds; len(rest) > 0; {
+		n := min(len(rest), nsenter.MaxTasksFDs)
+		if err := nsenter.SendCgroupTasks(conn, rest[:n]); err != nil {
+			return fmt.Errorf("send the stage its cgroups: %w", err)
+		}
+		rest = rest[n:]
+	}
+	return nil
+}
+
+func closeFDs(fds []int) {
+	for _, fd := range fds {
+		unix.Close(fd)
+	}
 }
 
 // stageMayCloneInto reports whether a stage that creates the namespaces

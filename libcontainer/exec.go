@@ -120,9 +120,9 @@ func (e *execProcess) start(pidfd *os.File) (int, error) {
 	}
 	e.stage = stage
 	faultPoint("exec:after-stage")
-	// The stage joins the namespaces while we put it in the cgroup (the
-	// first move into a cgroup waits for an RCU grace period, milliseconds);
-	// it waits for SendCgroupReady before it forks the process.
+	// The stage joins the namespaces while we prepare its cgroup moves
+	// (joinCgroup); it waits for SendCgroupReady before it forks the
+	// process.
 	b := &nsenter.Bootstrap{JoinPidfd: fdnums[envPidfdFD], JoinFlags: e.namespaceFlags(), CgroupSync: true, ExecPlan: true}
 	b.CloneInto = e.mayCloneInto()
 	if e.opts.Process.OOMScoreAdj != nil {
@@ -269,9 +269,10 @@ func (e *execProcess) namespaceFlags() uint32 {
 }
 
 // joinCgroup puts the process in the container's cgroup, or in the
-// sub-cgroups --cgroup names. With mayCloneInto it returns the dir for the
-// stage to fork the process into; otherwise it moves the stage, whose fork
-// inherits its cgroups, and returns "".
+// sub-cgroups --cgroup names. With mayCloneInto it returns the cgroup2 dir
+// for the stage to fork the process into; otherwise it moves the stage
+// there, whose fork inherits its cgroups, and returns "". The stage moves
+// itself into v1 hierarchies (sendCgroupTasks).
 func (e *execProcess) joinCgroup(mayCloneInto bool) (string, error) {
 	paths := e.c.State.CgroupPaths
 	if dir := cgroups.V2Dir(paths); dir != "" {
@@ -284,15 +285,35 @@ func (e *execProcess) joinCgroup(mayCloneInto bool) (string, error) {
 		}
 		return "", nil
 	}
-	pid := strconv.Itoa(e.stage.Pid)
+	// v1 or hybrid: the stage moves itself into each v1 hierarchy
+	// (sendCgroupTasks) and forks the process into the unified one, or
+	// we move it there. A hierarchy where the container's own cgroup is
+	// gone is left alone.
+	var fds []int
+	into := ""
 	for key, dir := range paths {
 		target, sub := e.cgroupTarget(key, dir)
-		err := os.WriteFile(filepath.Join(target, "cgroup.procs"), []byte(pid), 0)
-		if err != nil && !(errors.Is(err, os.ErrNotExist) && sub == "") {
+		gone := func(err error) bool { return errors.Is(err, os.ErrNotExist) && sub == "" }
+		var err error
+		switch {
+		case key == "" && mayCloneInto:
+			if _, err = os.Stat(target); err == nil {
+				into = target
+			}
+		case key == "":
+			err = os.WriteFile(filepath.Join(target, "cgroup.procs"), []byte(strconv.Itoa(e.stage.Pid)), 0)
+		default:
+			var fd int
+			if fd, err = openTasks(target); err == nil {
+				fds = append(fds, fd)
+			}
+		}
+		if err != nil && !gone(err) {
+			closeFDs(fds)
 			return "", fmt.Errorf("join cgroup %s: %w", target, err)
 		}
 	}
-	return "", nil
+	return into, sendCgroupTasks(e.conn, fds)
 }
 
 // v2Target is the cgroup2 dir the process joins: the --cgroup sub-cgroup
@@ -316,10 +337,11 @@ func (e *execProcess) v2Target(dir string) (string, error) {
 	return initDir, nil
 }
 
-// mayCloneInto: the container is on a cgroup v2 host (its only cgroup is a
-// v2 one) and the stage may fork into it (stageMayCloneInto).
+// mayCloneInto: the container has a cgroup2 cgroup (on a v2 host, or the
+// unified hierarchy's twin on a hybrid one) and the stage may fork into it
+// (stageMayCloneInto).
 func (e *execProcess) mayCloneInto() bool {
-	return cgroups.V2Dir(e.c.State.CgroupPaths) != "" && stageMayCloneInto(e.namespaceFlags(), nil)
+	return e.c.State.CgroupPaths[""] != "" && stageMayCloneInto(e.namespaceFlags(), nil)
 }
 
 // cgroupTarget is the dir of hierarchy key (a v1 controller list, or ""

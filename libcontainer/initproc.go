@@ -281,26 +281,50 @@ func listenEnv() []string {
 	return nil
 }
 
-// joinCgroup creates the container's cgroup, moves the stage into it (its
+// joinCgroup creates the container's cgroup, has the stage join it (its
 // children inherit it, so the init is there before any user code runs) and
 // applies the resources, device rules included (deny-all plus runc's
-// defaults when the spec has none). With into, the stage is not moved: it
-// forks the init into the cgroup (sendCgroupReady).
+// defaults when the spec has none). The stage moves itself into the v1
+// hierarchies (sendCgroupTasks); with into, it forks the init into the
+// cgroup2 one (sendCgroupReady); what it cannot join itself, we move it
+// into.
 func (p *initProcess) joinCgroup(into bool) error {
 	m := p.cgroup
+	self := cgroups.V1SelfMoveDirs(m)
 	pid := p.stage.Pid
-	if into {
+	if into || self != nil {
 		pid = 0
 	}
 	if err := m.Apply(pid); err != nil {
 		return err
 	}
 	p.c.State.CgroupPaths = m.Paths()
+	if self != nil && !into {
+		// A hybrid host's unified hierarchy, which the stage may not
+		// fork into (stageMayCloneInto).
+		if dir := cgroups.CloneInto(m); dir != "" {
+			if err := cgroups.MoveProc(dir, p.stage.Pid); err != nil {
+				return fmt.Errorf("join cgroup %s: %w", dir, err)
+			}
+		}
+	}
 	res := &specs.LinuxResources{}
 	if p.spec.Linux != nil && p.spec.Linux.Resources != nil {
 		res = p.spec.Linux.Resources
 	}
-	return m.Set(res)
+	if err := m.Set(res); err != nil {
+		return err
+	}
+	var fds []int
+	for _, dir := range self {
+		fd, err := openTasks(dir)
+		if err != nil {
+			closeFDs(fds)
+			return fmt.Errorf("join cgroup %s: %w", dir, err)
+		}
+		fds = append(fds, fd)
+	}
+	return sendCgroupTasks(p.conn, fds)
 }
 
 // bootstrap is the C stage's message: namespaces to create and to join,

@@ -81,6 +81,18 @@ func SendCgroupFD(conn *os.File, dirFD int) error {
 	return unix.Sendmsg(int(conn.Fd()), []byte{C.SYNC_CGROUP_FD}, unix.UnixRights(dirFD), nil, 0)
 }
 
+// MaxTasksFDs is how many files SendCgroupTasks may send at once.
+const MaxTasksFDs = C.MAX_TASKS_FDS
+
+// SendCgroupTasks has a stage started with CgroupSync move itself into the
+// cgroup v1 hierarchies whose `tasks` files are open for writing as fds
+// (at most MaxTasksFDs): it writes "0" to each. A thread that moves itself
+// takes no cgroup rwsem, where a write of its pid to cgroup.procs waits for
+// an RCU grace period. SendCgroupReady or SendCgroupFD must follow.
+func SendCgroupTasks(conn *os.File, fds []int) error {
+	return unix.Sendmsg(int(conn.Fd()), []byte{C.SYNC_CGROUP_TASKS}, unix.UnixRights(fds...), nil, 0)
+}
+
 // Encode returns the wire form read by nsenter.c's parse_bootstrap.
 func (b *Bootstrap) Encode() []byte {
 	var r records

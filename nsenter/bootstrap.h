@@ -28,6 +28,9 @@
 #define SYNC_CGROUP 'c'      /* parent -> stage: you are in the container's cgroup */
 #define SYNC_CGROUP_FD 'C'   /* parent -> stage, with a cgroup2 dir fd (SCM_RIGHTS):
                                 clone the init into that cgroup */
+#define SYNC_CGROUP_TASKS 'T' /* parent -> stage, with v1 `tasks` files open for
+                                 writing (SCM_RIGHTS): move yourself into each */
+#define MAX_TASKS_FDS 64     /* at most this many fds with SYNC_CGROUP_TASKS */
 #define SYNC_ERROR 'E'       /* stage -> parent: u32 length, message */
 
 #endif

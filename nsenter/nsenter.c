@@ -10,9 +10,12 @@
 //   <-- 'U' (map my ids) -------------  (only with a new user namespace)
 //   -- 'u' (maps written) ----------->  become root in it; unshare the rest;
 //                                       write time offsets
-//   -- 'c' (in your cgroup), or ------>  (with BT_CGROUP_SYNC; 'c' may come
-//      'C' + cgroup dir fd (v2) ----->  before 'u') clone(CLONE_PARENT), or
-//                                       with 'C' clone3 into that cgroup
+//   -- 'T' + v1 tasks file fds ------>  (v1 and hybrid hosts) write "0" to
+//                                       each: we move ourselves in
+//   -- 'c' (in your cgroup), or ------>  (with BT_CGROUP_SYNC; 'T' and 'c'
+//      'C' + cgroup dir fd (v2) ----->  may come before 'u') clone
+//                                       (CLONE_PARENT), or with 'C' clone3
+//                                       into that cgroup
 //   <-- 'P' pid of the child ---------  P0 exits. The child (P1) is the
 //                                       container's init, in C: create's
 //                                       (BT_CREATE_PLAN, create.c) reads a
@@ -135,40 +138,64 @@ static void read_full(void *buf, size_t len)
 		die(0, "read bootstrap: unexpected end of stream");
 }
 
-// read_byte reads one message byte; an fd sent with it (SCM_RIGHTS) is
-// stored in *fd, or -1.
-static char read_byte(int *fd)
+// read_msg reads one message byte and the fds sent with it (SCM_RIGHTS),
+// at most max of them; *n is how many came.
+static char read_msg(int *fds, int max, int *n)
 {
 	char c;
-	int n;
-	int err = recv_byte_fds(initpipe, &c, fd, 1, &n);
+	int err = recv_byte_fds(initpipe, &c, fds, max, n);
 	if (err == EMSGSIZE)
 		die(0, "read from parent: truncated control message");
 	if (err > 0)
 		die(err, "read from parent");
 	if (err < 0)
 		die(0, "read from parent: unexpected end of stream");
-	if (n == 0)
-		*fd = -1;
 	return c;
 }
 
-// read_sync waits for the one-byte message want from the parent, noting a
-// SYNC_CGROUP or SYNC_CGROUP_FD that arrives first.
+// join_v1_cgroups writes "0" to each of the n v1 `tasks` files open as
+// fds: that moves the calling thread, which in this single-threaded
+// process is all of it, and the init we fork inherits the cgroups. The
+// parent writing our pid to cgroup.procs would take the kernel's cgroup
+// threadgroup rwsem for writing, which first waits for an RCU grace period
+// (3-20 ms here); a thread that moves itself needs no such lock. The kernel
+// checks the credentials the parent opened the files with.
+static void join_v1_cgroups(const int *fds, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (write(fds[i], "0", 1) != 1) {
+			int err = errno;
+			char link[64], path[512];
+			snprintf(link, sizeof(link), "/proc/self/fd/%d", fds[i]);
+			ssize_t len = readlink(link, path, sizeof(path) - 1);
+			path[len > 0 ? len : 0] = '\0';
+			die(err, "join cgroup %s", len > 0 ? path : "(unknown)");
+		}
+		close(fds[i]);
+	}
+}
+
+// read_sync waits for the one-byte message want from the parent, acting on
+// the cgroup messages (SYNC_CGROUP_TASKS, SYNC_CGROUP, SYNC_CGROUP_FD) that
+// arrive first.
 static void read_sync(char want)
 {
 	for (;;) {
 		if (want == SYNC_CGROUP && cgroup_ready)
 			return;
-		int fd;
-		char c = read_byte(&fd);
-		if (c == SYNC_CGROUP_FD && fd >= 0) {
-			cgroup_fd = fd;
+		int fds[MAX_TASKS_FDS], n;
+		char c = read_msg(fds, MAX_TASKS_FDS, &n);
+		if (c == SYNC_CGROUP_TASKS) {
+			join_v1_cgroups(fds, n);
+			continue;
+		}
+		if (c == SYNC_CGROUP_FD && n == 1) {
+			cgroup_fd = fds[0];
 			cgroup_ready = 1;
 			continue;
 		}
-		if (fd >= 0)
-			close(fd);
+		for (int i = 0; i < n; i++)
+			close(fds[i]);
 		if (c == SYNC_CGROUP) {
 			cgroup_ready = 1;
 			continue;

@@ -9,7 +9,7 @@ packages=(
 	# build: cgo with libseccomp (the seccomp build tag), make, git for the commit
 	gcc libc6-dev make git pkg-config libseccomp-dev
 	# integration tests
-	bats jq busybox-static iproute2 util-linux coreutils findutils mawk
+	bats jq busybox-static iproute2 util-linux coreutils findutils mawk strace
 	# peers for comparison and `make bench`
 	runc crun
 	# real callers (tests/clients): containerd with its runc shims and ctr,

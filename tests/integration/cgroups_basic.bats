@@ -77,7 +77,7 @@ teardown() {
 }
 
 @test "cgroup v2: create and exec fork their process into the container's cgroup, never move one there" {
-	is_cgroup2 || skip "v1 and hybrid hosts move the stage into each v1 hierarchy"
+	is_cgroup2 || skip "on v1 and hybrid hosts the stage moves itself into each v1 hierarchy (next test)"
 	update_config '.linux.namespaces += [{"type": "cgroup"}]'
 	set_args sleep 300
 	attach_trace_start
@@ -104,6 +104,85 @@ teardown() {
 	run berth exec "$ID" cat /proc/1/cgroup
 	assert_output "0::/"
 	grep -qx "$pid" "/sys/fs/cgroup$cg/cgroup.procs" || fail "init $pid is not in $cg"
+}
+
+# strace_berth NAME ARGS...: berth ARGS under strace, following every
+# process; what they wrote and cloned goes to $TEST_DIR/NAME.strace, with
+# the paths of the fds written to. strace would follow a container that
+# create leaves running too: once berth has exited, the shell in between
+# stops strace, which lets the rest go. berth's status is returned.
+strace_berth() {
+	local out=$TEST_DIR/$1.strace
+	shift
+	strace -f -I 1 -y -qq -e trace=write,clone,clone3 -e signal=none -o "$out" \
+		bash -c '"$@"; echo $? >"$0.status"; kill $PPID' "$out" "$BERTH" --root "$BERTH_ROOT" "$@" 3>&- || true
+	return "$(cat "$out.status")"
+}
+
+# self_mover NAME: the one process that wrote "0" to a v1 `tasks` file in
+# NAME's trace; it must be the stage (it forked with CLONE_PARENT).
+self_mover() {
+	local out=$TEST_DIR/$1.strace movers
+	movers=$(grep -F '/tasks>, "0", 1' "$out" | cut -d' ' -f1 | sort -u)
+	[ -n "$movers" ] && [ "$(wc -l <<<"$movers")" = 1 ] ||
+		fail "$1: tasks written by '$movers': $(grep -E 'tasks|cgroup.procs' "$out")"
+	grep -qE "^$movers clone3?\(.*CLONE_PARENT" "$out" || fail "$1: $movers, which moved itself, is not the stage"
+	echo "$movers"
+}
+
+# expect_self_moves NAME CGROUP-FILE: in NAME's trace, the stage wrote "0"
+# to the `tasks` file of each v1 cgroup that CGROUP-FILE (a /proc/PID/cgroup)
+# lists, once, and nothing wrote to any cgroup.procs.
+expect_self_moves() {
+	local out=$TEST_DIR/$1.strace stage want=0 ctrls path
+	! grep 'cgroup.procs>' "$out" || fail "$1: a pid was written to a cgroup.procs"
+	stage=$(self_mover "$1")
+	while IFS=: read -r _ ctrls path; do
+		[ -n "$ctrls" ] || continue # the cgroup2 line: born there
+		want=$((want + 1))
+		grep -F "$path/tasks>, \"0\", 1" "$out" | grep -q "^$stage write(" ||
+			fail "$1: no move into $ctrls:$path"
+	done <"$2"
+	[ "$(grep -cF '/tasks>, "0", 1' "$out")" = "$want" ] || fail "$1: not $want moves: $(grep tasks "$out")"
+}
+
+@test "cgroup v1: the stage moves itself into each v1 hierarchy, and nothing writes a pid to a cgroup.procs" {
+	is_cgroup2 && skip "a v2 host's processes are born in their cgroup (previous test)"
+	set_args sleep 300
+	strace_berth create create --bundle "$BUNDLE" "$ID"
+	berth start "$ID"
+	local pid
+	pid=$(state_field "$ID" pid)
+	cp "/proc/$pid/cgroup" "$TEST_DIR/init.cgroup"
+	expect_self_moves create "$TEST_DIR/init.cgroup"
+	# the init, which the stage forked, is in each of the container's cgroups
+	want() { local l=$1; echo "${l%/}/$ID"; }
+	expect_cgroups "$pid" want
+	strace_berth exec exec "$ID" cat /proc/self/cgroup >"$TEST_DIR/exec.cgroup"
+	expect_self_moves exec "$TEST_DIR/exec.cgroup"
+	diff "$TEST_DIR/init.cgroup" "$TEST_DIR/exec.cgroup" || fail "exec'd process and init in different cgroups"
+}
+
+@test "cgroup v1: in a new user namespace, the stage still moves itself into each v1 hierarchy" {
+	is_cgroup2 && skip "v1 and hybrid hosts only"
+	update_config '.linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+	set_args sleep 300
+	strace_berth create create --bundle "$BUNDLE" "$ID"
+	local pid stage
+	pid=$(state_field "$ID" pid)
+	want() { local l=$1; echo "${l%/}/$ID"; }
+	expect_cgroups "$pid" want
+	stage=$(self_mover create)
+	[ "$(grep -cE "^$stage write\([0-9]+</sys/fs/cgroup/[^>]*/$ID/tasks>, \"0\", 1" "$TEST_DIR/create.strace")" = \
+		"$(grep -vc '^0::' "/proc/$pid/cgroup")" ] || fail "not a move per v1 hierarchy: $(grep tasks "$TEST_DIR/create.strace")"
+	# A hybrid host's unified hierarchy: the stage, in its user namespace,
+	# may not fork into it, so berth moves it there.
+	if grep -q '^0::/.' "/proc/$pid/cgroup"; then
+		grep -q "cgroup.procs>, \"$stage\"" "$TEST_DIR/create.strace" ||
+			fail "the stage was not moved into the unified hierarchy: $(grep cgroup.procs "$TEST_DIR/create.strace")"
+	fi
 }
 
 @test "default cgroupsPath: the container ID, under the caller's own cgroup, before the process runs" {
