@@ -166,7 +166,8 @@ func V2Dir(paths map[string]string) string {
 // in the unified hierarchy (the v1 hierarchies then need V1SelfMoveDirs).
 // It is "" where m needs that write: with the systemd driver (systemd moves
 // the first process into the scope it creates), on a host without cgroup2,
-// and for a rootless cgroup that Apply skipped.
+// and for a rootless cgroup (Apply moves the process into what it could
+// create) on a hybrid host, or one that Apply skipped.
 func CloneInto(m Manager) string {
 	switch m := m.(type) {
 	case *v2Manager:
@@ -174,7 +175,9 @@ func CloneInto(m Manager) string {
 			return m.dir
 		}
 	case *v1Manager:
-		if m.unified != nil && !m.unified.skipped {
+		// Only with the v1 moves left to the process itself: a rootless
+		// Apply moves it into every hierarchy it can.
+		if m.unified != nil && !m.unified.skipped && V1SelfMoveDirs(m) != nil {
 			return m.unified.dir
 		}
 	}

@@ -328,6 +328,12 @@ func TestCloneInto(t *testing.T) {
 	if got := CloneInto(mv); got != "" {
 		t.Errorf("hybrid, unified skipped: CloneInto = %q, want none", got)
 	}
+	if mv, err = New(Config{Path: "/a/c1", ID: "c1", Layout: l, Rootless: true}); err != nil {
+		t.Fatal(err)
+	}
+	if got := CloneInto(mv); got != "" {
+		t.Errorf("hybrid, rootless: CloneInto = %q, want none (Apply moves the process)", got)
+	}
 	if got := CloneInto(loadFS(Config{ID: "c1"}, map[string]string{"": "/u/c1", "memory": "/m/c1"})); got != "/u/c1" {
 		t.Errorf("hybrid from saved paths: CloneInto = %q, want /u/c1", got)
 	}

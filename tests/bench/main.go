@@ -359,7 +359,7 @@ func main() {
 		b.runTrue,
 		b.createStartDelete,
 		func() error { return b.execTrue(*sleepBundle) },
-		func() error { return b.concurrent(20, 5) },
+		func() error { return b.concurrent(20, 9) },
 	}
 	if *many > 0 {
 		steps = append(steps, func() error { return b.many(*many, *sleepBundle) })

@@ -185,6 +185,20 @@ expect_self_moves() {
 	fi
 }
 
+@test "--rootless=true (as root, with a user namespace): the init joins each cgroup berth made" {
+	update_config '.linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+	set_args sleep 300
+	berth --rootless=true create --bundle "$BUNDLE" "$ID"
+	local pid
+	pid=$(state_field "$ID" pid)
+	want() { local l=$1; echo "${l%/}/$ID"; }
+	expect_cgroups "$pid" want
+	berth delete -f "$ID"
+	assert_no_container "$ID"
+}
+
 @test "default cgroupsPath: the container ID, under the caller's own cgroup, before the process runs" {
 	set_args sleep 300
 	berth create --bundle "$BUNDLE" "$ID"
