@@ -8,6 +8,7 @@ import (
 	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
 )
 
 func TestStateRoundTrip(t *testing.T) {
@@ -164,5 +165,52 @@ func TestLoadedStateOutlivesItsBuffer(t *testing.T) {
 		if st.ID != tc.id || st.Bundle != tc.bundle || st.Annotations[tc.key] != tc.val || st.CgroupPaths["memory"] != tc.cg {
 			t.Fatalf("state of %s changed after other loads: %+v", tc.id, st)
 		}
+	}
+}
+
+// Each replace leaves the file it replaced as the spare, and the next one
+// writes into that file (no new inode), cut to the new length.
+func TestReplaceFromSpare(t *testing.T) {
+	dir := t.TempDir()
+	path, spare := filepath.Join(dir, "f"), filepath.Join(dir, ".f.spare")
+	ino := func(p string) uint64 {
+		t.Helper()
+		var st unix.Stat_t
+		if err := unix.Stat(p, &st); err != nil {
+			t.Fatal(err)
+		}
+		return st.Ino
+	}
+	want := func(p, content string) {
+		t.Helper()
+		got, err := os.ReadFile(p)
+		if err != nil || string(got) != content {
+			t.Fatalf("%s: %q, %v; want %q", p, got, err, content)
+		}
+	}
+	if err := replaceFromSpare(spare, path, []byte("first, and long")); err != nil {
+		t.Fatal(err)
+	}
+	want(path, "first, and long")
+	if _, err := os.Stat(spare); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("after the first replace, a spare: %v", err)
+	}
+	first := ino(path)
+	if err := replaceFromSpare(spare, path, []byte("second")); err != nil {
+		t.Fatal(err)
+	}
+	want(path, "second")
+	want(spare, "first, and long")
+	second := ino(path)
+	if err := replaceFromSpare(spare, path, []byte("third")); err != nil {
+		t.Fatal(err)
+	}
+	want(path, "third")
+	want(spare, "second")
+	if ino(path) != first || ino(spare) != second {
+		t.Fatalf("inodes: path %d spare %d, want %d and %d (no new file)", ino(path), ino(spare), first, second)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm()&0o077 != 0 {
+		t.Fatalf("mode %v, %v: want no access for group and others", fi.Mode(), err)
 	}
 }
