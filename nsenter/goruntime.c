@@ -18,11 +18,13 @@
  * A slow sysmon. sysmon sleeps 20 us at a time after every syscall it sees
  * block, which in berth is all the time: ~60 wake-ups per run, each a timer
  * (a trap to the hypervisor in a VM) and a context switch that takes a CPU
- * from the stage or the init. With 2 ms of timer slack the kernel batches
- * them: it wakes every ~2 ms, which its jobs (taking the P from a blocked
- * syscall, preempting a goroutine that runs 10 ms) tolerate. A timer slack is
- * per thread and inherited, so it is set as each thread starts: sysmon's
- * thread sets 2 ms, every other thread sets the caller's back, in case
+ * from the stage or the init. With 10 ms of timer slack the kernel batches
+ * them: each comes up to 10 ms late, sysmon's own longest sleep, which its
+ * jobs (taking the P from a blocked syscall, preempting a goroutine that
+ * runs 10 ms) tolerate. 2 ms, the first choice, left ~20 wake-ups in each
+ * of 20 concurrent runs (docs/performance.md). A timer slack is per thread
+ * and inherited, so it is set as each thread starts: sysmon's thread sets
+ * 10 ms, every other thread sets the caller's back, in case
  * sysmon created it. The stage, the hooks and the containers keep the
  * caller's slack.
  *
@@ -40,7 +42,7 @@
 
 #include "goruntime.h"
 
-#define SYSMON_SLACK_NS 2000000UL
+#define SYSMON_SLACK_NS 10000000UL
 
 int __real_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 			  void *(*start)(void *), void *arg);
