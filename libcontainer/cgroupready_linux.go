@@ -32,23 +32,36 @@ func sendCgroupReady(conn *os.File, dir string) error {
 	return nil
 }
 
-// openTasks opens the `tasks` file of the v1 cgroup dir for the stage to
-// move itself in (sendCgroupTasks).
-func openTasks(dir string) (int, error) {
-	return unix.Open(filepath.Join(dir, "tasks"), unix.O_WRONLY|unix.O_CLOEXEC, 0)
+// tasksFiles are v1 `tasks` files open for the stage to move itself in
+// (sendCgroupTasks), and their paths for its errors.
+type tasksFiles struct {
+	fds   []int
+	paths []string
 }
 
+// open adds the `tasks` file of the v1 cgroup dir.
+func (t *tasksFiles) open(dir string) error {
+	path := filepath.Join(dir, "tasks")
+	fd, err := unix.Open(path, unix.O_WRONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	t.fds, t.paths = append(t.fds, fd), append(t.paths, path)
+	return nil
+}
+
+func (t *tasksFiles) close() { closeFDs(t.fds) }
+
 // sendCgroupTasks has a stage that waits for its cgroup move itself into
-// the v1 cgroups whose `tasks` files are open as fds (nsenter.c's
+// the v1 cgroups whose `tasks` files t holds (nsenter.c's
 // join_v1_cgroups), and closes them. It must precede sendCgroupReady.
-func sendCgroupTasks(conn *os.File, fds []int) error {
-	defer closeFDs(fds)
-	for rest := fds; len(rest) > 0; {
-		n := min(len(rest), nsenter.MaxTasksFDs)
-		if err := nsenter.SendCgroupTasks(conn, rest[:n]); err != nil {
+func sendCgroupTasks(conn *os.File, t *tasksFiles) error {
+	defer t.close()
+	for i := 0; i < len(t.fds); i += nsenter.MaxTasksFDs {
+		j := min(i+nsenter.MaxTasksFDs, len(t.fds))
+		if err := nsenter.SendCgroupTasks(conn, t.fds[i:j], t.paths[i:j]); err != nil {
 			return fmt.Errorf("send the stage its cgroups: %w", err)
 		}
-		rest = rest[n:]
 	}
 	return nil
 }

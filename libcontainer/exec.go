@@ -289,7 +289,7 @@ func (e *execProcess) joinCgroup(mayCloneInto bool) (string, error) {
 	// (sendCgroupTasks) and forks the process into the unified one, or
 	// we move it there. A hierarchy where the container's own cgroup is
 	// gone is left alone.
-	var fds []int
+	var tasks tasksFiles
 	into := ""
 	for key, dir := range paths {
 		target, sub := e.cgroupTarget(key, dir)
@@ -303,17 +303,14 @@ func (e *execProcess) joinCgroup(mayCloneInto bool) (string, error) {
 		case key == "":
 			err = os.WriteFile(filepath.Join(target, "cgroup.procs"), []byte(strconv.Itoa(e.stage.Pid)), 0)
 		default:
-			var fd int
-			if fd, err = openTasks(target); err == nil {
-				fds = append(fds, fd)
-			}
+			err = tasks.open(target)
 		}
 		if err != nil && !gone(err) {
-			closeFDs(fds)
+			tasks.close()
 			return "", fmt.Errorf("join cgroup %s: %w", target, err)
 		}
 	}
-	return into, sendCgroupTasks(e.conn, fds)
+	return into, sendCgroupTasks(e.conn, &tasks)
 }
 
 // v2Target is the cgroup2 dir the process joins: the --cgroup sub-cgroup

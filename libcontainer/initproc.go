@@ -315,16 +315,14 @@ func (p *initProcess) joinCgroup(into bool) error {
 	if err := m.Set(res); err != nil {
 		return err
 	}
-	var fds []int
+	var tasks tasksFiles
 	for _, dir := range self {
-		fd, err := openTasks(dir)
-		if err != nil {
-			closeFDs(fds)
+		if err := tasks.open(dir); err != nil {
+			tasks.close()
 			return fmt.Errorf("join cgroup %s: %w", dir, err)
 		}
-		fds = append(fds, fd)
 	}
-	return sendCgroupTasks(p.conn, fds)
+	return sendCgroupTasks(p.conn, &tasks)
 }
 
 // bootstrap is the C stage's message: namespaces to create and to join,

@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -86,11 +87,21 @@ const MaxTasksFDs = C.MAX_TASKS_FDS
 
 // SendCgroupTasks has a stage started with CgroupSync move itself into the
 // cgroup v1 hierarchies whose `tasks` files are open for writing as fds
-// (at most MaxTasksFDs): it writes "0" to each. A thread that moves itself
-// takes no cgroup rwsem, where a write of its pid to cgroup.procs waits for
-// an RCU grace period. SendCgroupReady or SendCgroupFD must follow.
-func SendCgroupTasks(conn *os.File, fds []int) error {
-	return unix.Sendmsg(int(conn.Fd()), []byte{C.SYNC_CGROUP_TASKS}, unix.UnixRights(fds...), nil, 0)
+// (at most MaxTasksFDs), at paths (for its errors): it writes "0" to each.
+// A thread that moves itself takes no cgroup rwsem, where a write of its
+// pid to cgroup.procs waits for an RCU grace period. SendCgroupReady or
+// SendCgroupFD must follow.
+func SendCgroupTasks(conn *os.File, fds []int, paths []string) error {
+	names := strings.Join(paths, "\x00")
+	msg := append([]byte{C.SYNC_CGROUP_TASKS}, u32(uint32(len(names)))...)
+	msg = append(msg, names...)
+	// The fds travel with the first byte; a stream socket may take the rest
+	// in more than one write.
+	n, err := unix.SendmsgN(int(conn.Fd()), msg, unix.UnixRights(fds...), nil, 0)
+	if err == nil && n < len(msg) {
+		_, err = conn.Write(msg[n:])
+	}
+	return err
 }
 
 // Encode returns the wire form read by nsenter.c's parse_bootstrap.

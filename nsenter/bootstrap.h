@@ -29,7 +29,8 @@
 #define SYNC_CGROUP_FD 'C'   /* parent -> stage, with a cgroup2 dir fd (SCM_RIGHTS):
                                 clone the init into that cgroup */
 #define SYNC_CGROUP_TASKS 'T' /* parent -> stage, with v1 `tasks` files open for
-                                 writing (SCM_RIGHTS): move yourself into each */
+                                 writing (SCM_RIGHTS), then u32 length and their
+                                 paths, NUL-separated: move yourself into each */
 #define MAX_TASKS_FDS 64     /* at most this many fds with SYNC_CGROUP_TASKS */
 #define SYNC_ERROR 'E'       /* stage -> parent: u32 length, message */
 

@@ -11,7 +11,7 @@
 //   -- 'u' (maps written) ----------->  become root in it; unshare the rest;
 //                                       write time offsets
 //   -- 'T' + v1 tasks file fds ------>  (v1 and hybrid hosts) write "0" to
-//                                       each: we move ourselves in
+//      + u32 len, their paths           each: we move ourselves in
 //   -- 'c' (in your cgroup), or ------>  (with BT_CGROUP_SYNC; 'T' and 'c'
 //      'C' + cgroup dir fd (v2) ----->  may come before 'u') clone
 //                                       (CLONE_PARENT), or with 'C' clone3
@@ -159,20 +159,39 @@ static char read_msg(int *fds, int max, int *n)
 // parent writing our pid to cgroup.procs would take the kernel's cgroup
 // threadgroup rwsem for writing, which first waits for an RCU grace period
 // (3-20 ms here); a thread that moves itself needs no such lock. The kernel
-// checks the credentials the parent opened the files with.
-static void join_v1_cgroups(const int *fds, int n)
+// checks the credentials the parent opened the files with. names holds the
+// files' paths, NUL-separated, for an error (exec's stage, in the
+// container's mount namespace by now, cannot look them up).
+static void join_v1_cgroups(const int *fds, int n, const char *names, size_t len)
 {
+	const char *name = names;
 	for (int i = 0; i < n; i++) {
-		if (write(fds[i], "0", 1) != 1) {
-			int err = errno;
-			char link[64], path[512];
-			snprintf(link, sizeof(link), "/proc/self/fd/%d", fds[i]);
-			ssize_t len = readlink(link, path, sizeof(path) - 1);
-			path[len > 0 ? len : 0] = '\0';
-			die(err, "join cgroup %s", len > 0 ? path : "(unknown)");
-		}
+		if (write(fds[i], "0", 1) != 1)
+			die(errno, "join cgroup %s", name < names + len ? name : "(unnamed)");
 		close(fds[i]);
+		if (name < names + len)
+			name += strlen(name) + 1;
 	}
+}
+
+// read_tasks_names reads the payload of SYNC_CGROUP_TASKS: u32 length, then
+// the files' paths, NUL-separated. The result (NUL-terminated) is freed by
+// the caller.
+static char *read_tasks_names(size_t *len)
+{
+	char hdr[4];
+	read_full(hdr, sizeof(hdr));
+	uint32_t n;
+	memcpy(&n, hdr, 4);
+	if (n > 1 << 20)
+		die(0, "cgroup message: %u bytes of names", n);
+	char *names = malloc((size_t)n + 1);
+	if (names == NULL)
+		die(ENOMEM, "cgroup message");
+	read_full(names, n);
+	names[n] = '\0';
+	*len = n;
+	return names;
 }
 
 // read_sync waits for the one-byte message want from the parent, acting on
@@ -186,7 +205,10 @@ static void read_sync(char want)
 		int fds[MAX_TASKS_FDS], n;
 		char c = read_msg(fds, MAX_TASKS_FDS, &n);
 		if (c == SYNC_CGROUP_TASKS) {
-			join_v1_cgroups(fds, n);
+			size_t len;
+			char *names = read_tasks_names(&len);
+			join_v1_cgroups(fds, n, names, len);
+			free(names);
 			continue;
 		}
 		if (c == SYNC_CGROUP_FD && n == 1) {

@@ -185,6 +185,32 @@ expect_self_moves() {
 	fi
 }
 
+@test "cgroup v1: a stage that cannot join a v1 cgroup fails create and exec with one line naming it, and leaves nothing" {
+	is_cgroup2 && skip "v1 and hybrid hosts only"
+	local own rt
+	own=$(awk -F: '$2 ~ /(^|,)cpu(,|$)/ {print $3}' /proc/self/cgroup)
+	rt=/sys/fs/cgroup/cpu${own%/}/cpu.rt_runtime_us
+	[ -f "$rt" ] || skip "no real-time group scheduling (CONFIG_RT_GROUP_SCHED)"
+	# A SCHED_FIFO task can only join a cpu cgroup with a real-time budget,
+	# and a new one has none: the stage, SCHED_FIFO like berth, fails.
+	set_args sleep 300
+	run --separate-stderr chrt -f 1 "$BERTH" --root "$BERTH_ROOT" create --bundle "$BUNDLE" "$ID"
+	assert_status 1
+	assert_error "join cgroup /sys/fs/cgroup/"
+	assert_contains "/$ID/tasks: Invalid argument" "$(error_msg)"
+	assert_no_container "$ID"
+	# exec: the same, into a running container
+	berth run -d --bundle "$BUNDLE" "$ID"
+	run --separate-stderr chrt -f 1 "$BERTH" --root "$BERTH_ROOT" exec "$ID" true
+	assert_status 255
+	assert_error "join cgroup /sys/fs/cgroup/"
+	assert_contains "/$ID/tasks: Invalid argument" "$(error_msg)"
+	[ "$(wc -l <"/sys/fs/cgroup/pids$(awk -F: '$2 == "pids" {print $3}' "/proc/$(state_field "$ID" pid)/cgroup")/cgroup.procs")" = 1 ] ||
+		fail "a process was left in the container's cgroup"
+	berth delete -f "$ID"
+	assert_no_container "$ID"
+}
+
 @test "--rootless=true (as root, with a user namespace): the init joins each cgroup berth made" {
 	update_config '.linux.namespaces += [{"type": "user"}]
 		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
