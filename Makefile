@@ -11,16 +11,34 @@ BUNDLE    ?= tests/integration/bundle
 export CGO_ENABLED := 1
 export PATH := /usr/local/go/bin:$(PATH)
 
+# berth links musl statically (musl-gcc, from musl-tools), not glibc: glibc's
+# static start-up asks the CPU for its cache sizes, a dozen CPUID
+# instructions that each trap to the hypervisor on a VM, in every berth
+# process and every stage (docs/performance.md). musl-gcc sees only musl's
+# own headers and libraries: .musl/ lends it the kernel's headers and
+# Debian's libseccomp (see libcontainer/seccomp/fortify_musl.c).
+MUSL_DIR  := $(CURDIR)/.musl
+MULTIARCH := $(shell gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
+MUSL_ENV  := CC=musl-gcc CGO_CFLAGS='-O2 -g -idirafter $(MUSL_DIR)/include' CGO_LDFLAGS='-L$(MUSL_DIR)/lib'
+
 .PHONY: all build berth-fault deps run bundle test unit integration fuzz fuzz-short bench install clean
 
 all: build
 
-build:
-	$(GO) build -trimpath -tags '$(GO_TAGS)' -ldflags '$(LDFLAGS)' -o berth .
+build: $(MUSL_DIR)/ok
+	$(MUSL_ENV) $(GO) build -trimpath -tags '$(GO_TAGS)' -ldflags '$(LDFLAGS)' -o berth .
 
 # A test build that dies at a named step (BERTH_FAULT=<step>): tests/integration/crash.bats.
 berth-fault: build
-	$(GO) build -trimpath -tags '$(GO_TAGS) faultinject' -ldflags '$(LDFLAGS)' -o berth-fault .
+	$(MUSL_ENV) $(GO) build -trimpath -tags '$(GO_TAGS) faultinject' -ldflags '$(LDFLAGS)' -o berth-fault .
+
+$(MUSL_DIR)/ok:
+	@command -v musl-gcc >/dev/null || { echo "musl-gcc missing: make deps installs musl-tools" >&2; exit 1; }
+	mkdir -p $(MUSL_DIR)/include $(MUSL_DIR)/lib
+	ln -sfn /usr/include/linux /usr/include/asm-generic /usr/include/seccomp.h /usr/include/seccomp-syscalls.h $(MUSL_DIR)/include/
+	ln -sfn /usr/include/$(MULTIARCH)/asm $(MUSL_DIR)/include/asm
+	ln -sfn /usr/lib/$(MULTIARCH)/libseccomp.a $(MUSL_DIR)/lib/libseccomp.a
+	touch $@
 
 # Debian packages the build and the tests need (idempotent, quiet when present).
 deps:
@@ -35,14 +53,17 @@ $(BUNDLE)/config.json: tests/integration/mkbundle.sh
 run: deps build bundle
 	bash tests/demo.sh ./berth $(BUNDLE)
 
-unit:
+unit: $(MUSL_DIR)/ok
 	$(GO) test -tags '$(GO_TAGS)' ./...
-	# The C init's path resolution (nsenter/inroot.c) has its own tests.
-	$(CC) -Wall -Wextra -o nsenter/ctest/inroot_test nsenter/ctest/inroot_test.c nsenter/inroot.c
-	nsenter/ctest/inroot_test
-	# ... and so has how the Go runtime starts (nsenter/goruntime.c).
-	$(CC) -Wall -Wextra -pthread -Wl,--wrap=pthread_create -o nsenter/ctest/goruntime_test nsenter/ctest/goruntime_test.c nsenter/goruntime.c
-	nsenter/ctest/goruntime_test
+	# The C init's path resolution (nsenter/inroot.c) has its own tests,
+	# and so has how the Go runtime starts (nsenter/goruntime.c): with the
+	# system's libc, and with musl, which berth links.
+	for cc in "$(CC)" "musl-gcc -static -idirafter $(MUSL_DIR)/include"; do \
+		$$cc -Wall -Wextra -o nsenter/ctest/inroot_test nsenter/ctest/inroot_test.c nsenter/inroot.c && \
+		nsenter/ctest/inroot_test && \
+		$$cc -Wall -Wextra -pthread -Wl,--wrap=pthread_create -o nsenter/ctest/goruntime_test nsenter/ctest/goruntime_test.c nsenter/goruntime.c && \
+		nsenter/ctest/goruntime_test || exit 1; \
+	done
 
 integration: build berth-fault bundle
 	BERTH=$(CURDIR)/berth BERTH_FAULT_BIN=$(CURDIR)/berth-fault bash tests/run-bats.sh tests/integration
@@ -89,4 +110,4 @@ install: build
 	install -D -m 0755 berth $(DESTDIR)$(BINDIR)/berth
 
 clean:
-	rm -rf berth berth-fault $(BUNDLE) nsenter/ctest/inroot_test nsenter/ctest/goruntime_test
+	rm -rf berth berth-fault .musl $(BUNDLE) nsenter/ctest/inroot_test nsenter/ctest/goruntime_test

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gotext.h"
 #include "hooks.h"
 #include "planio.h"
 #include "stageio.h"
@@ -112,10 +113,12 @@ static void status_text(int status, char *out, size_t size)
 		snprintf(out, size, "exit status %d", WEXITSTATUS(status));
 		return;
 	}
-	char name[128];
-	snprintf(name, sizeof(name), "%s", strsignal(WTERMSIG(status)));
-	if (name[0] >= 'A' && name[0] <= 'Z')
-		name[0] += 'a' - 'A';
+	char name[32];
+	const char *s = go_signal_string(WTERMSIG(status));
+	if (s != NULL)
+		snprintf(name, sizeof(name), "%s", s);
+	else
+		snprintf(name, sizeof(name), "signal %d", WTERMSIG(status));
 	snprintf(out, size, "signal: %s%s", name, WCOREDUMP(status) ? " (core dumped)" : "");
 }
 

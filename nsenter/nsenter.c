@@ -47,6 +47,7 @@
 #include "bootstrap.h"
 #include "goruntime.h"
 #include "plan.h"
+#include "planio.h"
 #include "rootfs.h"
 #include "stageio.h"
 
@@ -110,10 +111,16 @@ static int initpipe = -1;
 // die reports msg (with errno text when errnum != 0) to the parent and exits.
 static void die(int errnum, const char *fmt, ...)
 {
-	char msg[1024];
+	char msg[1024], e[64];
+	if (errnum != 0) {
+		// Go's text with a capital, as glibc's strerror words it.
+		go_errno_text(errnum, e, sizeof(e));
+		if (e[0] >= 'a' && e[0] <= 'z')
+			e[0] -= 'a' - 'A';
+	}
 	va_list ap;
 	va_start(ap, fmt);
-	size_t n = format_msg(msg, sizeof(msg), errnum != 0 ? strerror(errnum) : NULL, fmt, ap);
+	size_t n = format_msg(msg, sizeof(msg), errnum != 0 ? e : NULL, fmt, ap);
 	va_end(ap);
 	if (initpipe >= 0) {
 		char hdr[5];
@@ -519,7 +526,9 @@ __attribute__((constructor)) static void nsenter(void)
 	if (env == NULL) {
 		// The Go CLI: each thread cgo starts would make itself a malloc
 		// arena (three syscalls and a page fault) for one small malloc.
+#ifdef M_ARENA_MAX // glibc's: musl's malloc has no arenas
 		mallopt(M_ARENA_MAX, 1);
+#endif
 		go_runtime_start_with_one_p();
 		return;
 	}

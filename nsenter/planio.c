@@ -6,11 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
+#include "mountapi.h"
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/openat2.h>
 
+#include "gotext.h"
 #include "planio.h"
 #include "stageio.h"
 
@@ -18,9 +19,11 @@ int plan_parent_fd = -1;
 
 void go_errno_text(int errnum, char *buf, size_t size)
 {
-	snprintf(buf, size, "%s", strerror(errnum));
-	if (buf[0] >= 'A' && buf[0] <= 'Z')
-		buf[0] += 'a' - 'A';
+	const char *s = go_errno_string(errnum);
+	if (s != NULL)
+		snprintf(buf, size, "%s", s);
+	else
+		snprintf(buf, size, "errno %d", errnum);
 }
 
 void plan_fail(int errnum, const char *fmt, ...)

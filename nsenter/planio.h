@@ -13,7 +13,7 @@ extern int plan_parent_fd;
 // plan_fail sends {"type":"error","error":msg} (msg ends with Go's text of
 // errnum unless it is 0) on plan_parent_fd and exits.
 void plan_fail(int errnum, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
-// go_errno_text is Go's wording of an errno: glibc's, lower-cased first letter.
+// go_errno_text is Go's wording of an errno (gotext.h).
 void go_errno_text(int errnum, char *buf, size_t size);
 // go_quote is Go's %q of s, for the texts that name a path or a binary.
 const char *go_quote(const char *s, char *buf, size_t size);

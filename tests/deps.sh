@@ -6,8 +6,9 @@
 set -euo pipefail
 
 packages=(
-	# build: cgo with libseccomp (the seccomp build tag), make, git for the commit
-	gcc libc6-dev make git pkg-config libseccomp-dev
+	# build: cgo with libseccomp, linked with musl (see the Makefile), make,
+	# git for the commit
+	gcc libc6-dev musl-tools make git pkg-config libseccomp-dev
 	# integration tests
 	bats jq busybox-static iproute2 util-linux coreutils findutils mawk strace
 	# peers for comparison and `make bench`

@@ -11,7 +11,8 @@
 // Only for signals the Go runtime has no use of its own for: not SIGURG
 // (preemption), SIGPROF, the synchronous SIGSEGV, SIGBUS, SIGFPE, SIGILL and
 // SIGTRAP (Go's panics), SIGPIPE (Go checks its disposition on EPIPE), nor
-// glibc's 32 and 33. Catch refuses those.
+// those below SIGRTMIN that libc keeps for itself and refuses a handler for
+// (glibc's 32 and 33; musl's 32 to 34). Catch refuses those.
 package sigcatch
 
 /*
@@ -46,6 +47,8 @@ static int sigcatch_install(int fd, const int *sigs, int n)
 			return errno;
 	return 0;
 }
+
+static int sigcatch_rtmin(void) { return SIGRTMIN; }
 */
 import "C"
 
@@ -104,12 +107,23 @@ func install(ch chan<- os.Signal, sigs []syscall.Signal) error {
 	return nil
 }
 
+// libcRTMin is the libc's SIGRTMIN: 34 with glibc, 35 with musl.
+var libcRTMin = syscall.Signal(C.sigcatch_rtmin())
+
 // Catchable reports whether Catch may take s.
 func Catchable(s syscall.Signal) bool {
 	switch s {
 	case unix.SIGKILL, unix.SIGSTOP, unix.SIGURG, unix.SIGPROF, unix.SIGPIPE,
-		unix.SIGSEGV, unix.SIGBUS, unix.SIGFPE, unix.SIGILL, unix.SIGTRAP, 32, 33:
+		unix.SIGSEGV, unix.SIGBUS, unix.SIGFPE, unix.SIGILL, unix.SIGTRAP:
 		return false
 	}
-	return s >= 1 && s <= 64
+	return s >= 1 && s <= 64 && !LibcReserved(s)
+}
+
+// LibcReserved reports whether s is one of the real-time signals below
+// SIGRTMIN that libc keeps for its threads. The Go runtime, which installs
+// its handlers with the raw syscall, still delivers those it does not use
+// itself (34 when libc is musl) to os/signal.
+func LibcReserved(s syscall.Signal) bool {
+	return s >= 32 && s < libcRTMin
 }
