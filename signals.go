@@ -44,14 +44,8 @@ func catchSignals() *signalCatcher {
 		// runtime's way is slower but catches the same signals.
 		signal.Notify(s.ch, sigsAsOS(sigs)...)
 	}
-	side := goSignals
-	for n := syscall.Signal(32); n <= 64; n++ {
-		if sigcatch.LibcReserved(n) {
-			side = append(side, n) // 34 with musl; Go ignores 32 and 33
-		}
-	}
 	go func() {
-		signal.Notify(s.ch, side...)
+		signal.Notify(s.ch, goSignals...)
 		close(s.done)
 	}()
 	return s

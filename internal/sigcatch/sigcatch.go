@@ -121,9 +121,9 @@ func Catchable(s syscall.Signal) bool {
 }
 
 // LibcReserved reports whether s is one of the real-time signals below
-// SIGRTMIN that libc keeps for its threads. The Go runtime, which installs
-// its handlers with the raw syscall, still delivers those it does not use
-// itself (34 when libc is musl) to os/signal.
+// SIGRTMIN that libc keeps for its threads. The Go runtime leaves 32 to 34
+// alone (glibc's two and musl's third), and os/signal never delivers them:
+// runc, a Go program, does not forward them either.
 func LibcReserved(s syscall.Signal) bool {
 	return s >= 32 && s < libcRTMin
 }

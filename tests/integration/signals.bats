@@ -73,6 +73,25 @@ send_each() {
 	assert_no_container "$ID"
 }
 
+# 32 to 34 are libc's (musl, which berth links, keeps 34 too), and the Go
+# runtime, runc's as well as berth's, leaves them alone.
+@test "foreground run forwards real-time signals from SIGRTMIN (35) to 64" {
+	share_dir
+	cat >"$SHARED/trap.sh" <<'EOF'
+for s in 35 36 50 64; do trap "echo $s >>/mnt/sigs" $s; done
+trap "echo TERM >>/mnt/sigs; exit 7" TERM
+echo ready >/mnt/sigs.ready
+while :; do sleep 0.05; done
+EOF
+	set_args sh /mnt/trap.sh
+	start_bg run --bundle "$BUNDLE" "$ID"
+	wait_for_file "$SHARED/sigs.ready"
+	send_each "$BG" "$SHARED/sigs" 35 36 50 64
+	kill -TERM "$BG"
+	sigs_are "$SHARED/sigs" 35 36 50 64 TERM
+	wait_bg 7
+}
+
 @test "foreground run exits 128+N when the container process is killed by signal N" {
 	# no pid namespace, so that the process is not an init immune to signals
 	update_config '.linux.namespaces -= [{"type": "pid"}]'
