@@ -529,8 +529,8 @@ static int setgroups_allowed(void)
 	return !(n >= 4 && strncmp(buf, "deny", 4) == 0);
 }
 
-// set_user switches to the user with raw syscalls: glibc's wrappers would
-// signal every thread, and this process has one.
+// set_user switches to the user with raw syscalls: libc's wrappers (glibc's
+// and musl's) would signal every thread, and this process has one.
 static void set_user(struct plan *p)
 {
 	if (setgroups_allowed() && syscall(SYS_setgroups, p->ngroups, p->groups) < 0) {
