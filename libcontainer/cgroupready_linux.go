@@ -1,6 +1,7 @@
 package libcontainer
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -30,6 +31,22 @@ func sendCgroupReady(conn *os.File, dir string) error {
 		return fmt.Errorf("tell the stage its cgroup is ready: %w", err)
 	}
 	return nil
+}
+
+// stageFailedFirst returns the error the stage reported if it had already
+// failed when we wrote to it (which then gave EPIPE: say, it could not join
+// a v1 cgroup), else err. The stage is killed first: it may be alive,
+// waiting for us.
+func stageFailedFirst(conn *os.File, stage *stageProcess, err error) error {
+	if !errors.Is(err, unix.EPIPE) && !errors.Is(err, unix.ECONNRESET) {
+		return err
+	}
+	_ = stage.Kill()
+	var se *nsenter.StageError
+	if _, aerr := nsenter.Await(conn, nil); errors.As(aerr, &se) {
+		return fmt.Errorf("nsenter: %w", aerr)
+	}
+	return err
 }
 
 // tasksFiles are v1 `tasks` files open for the stage to move itself in
