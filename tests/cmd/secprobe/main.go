@@ -223,24 +223,32 @@ func cmdExeHijack(args []string) int {
 	ready := fs.String("ready", "", "write \"holding\" to this file once the O_PATH handle is held")
 	fs.Parse(args)
 
-	target := *pid
-	if target == 0 {
-		if *argv0 == "" {
-			usage()
-		}
-		deadline := time.Now().Add(*scan)
+	if *pid == 0 && *argv0 == "" {
+		usage()
+	}
+	deadline := time.Now().Add(*scan)
+	var target, h int
+	var exe, direct string
+	var herr error
+	for {
+		target = *pid
 		for target == 0 && time.Now().Before(deadline) {
 			target = findByArgv0(*argv0)
 		}
+		if target == 0 {
+			fmt.Println("found none")
+			return 1
+		}
+		exe = "/proc/" + strconv.Itoa(target) + "/exe"
+		// The handle first: the process may be gone a moment later.
+		h, herr = unix.Open(exe, unix.O_PATH|unix.O_CLOEXEC, 0)
+		direct = tryWrite(exe)
+		// A process found by -argv0 that was gone before we held it (it
+		// lives milliseconds): look for the next one.
+		if herr == nil || *pid != 0 || !time.Now().Before(deadline) {
+			break
+		}
 	}
-	if target == 0 {
-		fmt.Println("found none")
-		return 1
-	}
-	exe := "/proc/" + strconv.Itoa(target) + "/exe"
-	// The handle first: the process may be gone a moment later.
-	h, herr := unix.Open(exe, unix.O_PATH|unix.O_CLOEXEC, 0)
-	direct := tryWrite(exe)
 	fmt.Printf("found %d\n", target)
 	if herr != nil {
 		fmt.Printf("direct: %s\nhandle: %s\n", direct, errName(herr))
@@ -259,7 +267,7 @@ func cmdExeHijack(args []string) int {
 		return 3
 	}
 	reopen := "/proc/self/fd/" + strconv.Itoa(h)
-	deadline := time.Now().Add(*wait)
+	deadline = time.Now().Add(*wait)
 	for {
 		res := tryWrite(reopen)
 		if res == "WRITABLE" {
