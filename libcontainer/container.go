@@ -41,6 +41,9 @@ type Container struct {
 	State *State
 	spec  *specs.Spec
 	lock  *os.File
+	// release is, for run (CreateOptions.KeepLock), our end of the socket
+	// pair the init waits on instead of the exec fifo.
+	release *os.File
 }
 
 // Load reads the container id from the state root. A state dir without a

@@ -31,11 +31,15 @@ type CreateOptions struct {
 	PreserveFDs   int
 	Systemd       bool
 	Rootless      bool
-	// KeepLock returns the container still locked, for StartCreated.
+	// KeepLock returns the container still locked, for StartCreated: `run`,
+	// which starts what it created. Its init then waits for a byte on a
+	// socket pair this process holds, not on the exec fifo a separate
+	// `start` opens, so no fifo is made (an inode less per run).
 	KeepLock bool
 }
 
-// Create creates a container whose init waits on the exec fifo for Start.
+// Create creates a container whose init waits on the exec fifo for Start
+// (or, with KeepLock, for StartCreated).
 // On failure nothing is left: no state dir, cgroup, mount or process.
 func Create(o *CreateOptions) (c *Container, err error) {
 	if err := ValidateID(o.ID); err != nil {

@@ -47,7 +47,7 @@ func (p *initProcess) start() error {
 	child := os.NewFile(uintptr(fds[1]), "init-pipe-child")
 	defer child.Close()
 
-	fifo, err := p.makeFifo()
+	fifo, err := p.makeStartWait()
 	if err != nil {
 		return err
 	}
@@ -84,14 +84,14 @@ func (p *initProcess) start() error {
 		return fmt.Errorf("send bootstrap: %w", err)
 	}
 	if err := p.joinCgroup(into); err != nil {
-		return err
+		return stageFailedFirst(p.conn, p.stage, err)
 	}
 	dir := ""
 	if into {
 		dir = cgroups.CloneInto(p.cgroup) // "" if a rootless Apply skipped it
 	}
 	if err := sendCgroupReady(p.conn, dir); err != nil {
-		return err
+		return stageFailedFirst(p.conn, p.stage, err)
 	}
 	traceStep("cgroup joined")
 	faultPoint("create:after-cgroup")
@@ -119,6 +119,21 @@ func (p *initProcess) start() error {
 	traceStep("state saved")
 	faultPoint("create:after-state")
 	return p.handshake()
+}
+
+// makeStartWait returns what init waits on until it is started: for run
+// (KeepLock), one end of a socket pair whose other end the container keeps;
+// else an O_PATH handle of a new exec fifo, which `start` opens.
+func (p *initProcess) makeStartWait() (*os.File, error) {
+	if !p.opts.KeepLock {
+		return p.makeFifo()
+	}
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("start socket: %w", err)
+	}
+	p.c.release = os.NewFile(uintptr(fds[0]), "start-socket")
+	return os.NewFile(uintptr(fds[1]), "start-socket-child"), nil
 }
 
 // makeFifo creates the exec fifo and returns an O_PATH handle for init. Its
@@ -469,6 +484,9 @@ func (p *initProcess) abort() {
 	}
 	if p.conn != nil {
 		p.conn.Close()
+	}
+	if p.c.release != nil {
+		p.c.release.Close()
 	}
 	if p.cgroup != nil {
 		_ = p.cgroup.Destroy()

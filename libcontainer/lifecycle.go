@@ -57,22 +57,20 @@ func (c *Container) start() error {
 }
 
 // releaseInit opens the fifo without blocking (which unblocks init's open
-// for writing) and waits for init's byte or its death, whichever comes first.
+// for writing), or for run writes a byte on the socket init waits on, and
+// waits for init's byte or its death, whichever comes first.
 func (c *Container) releaseInit() error {
-	// The pidfd first: once the fifo is open, init may exec and its
-	// process may be gone before we look.
+	// The pidfd first: once released, init may exec and its process may
+	// be gone before we look.
 	pidfd, err := c.openInit()
 	if err != nil {
 		return err
 	}
 	defer unix.Close(pidfd)
-	path := filepath.Join(c.Dir, fifoName)
-	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	named := c.release == nil // the exec fifo, not run's socket
+	fd, err := c.openStartWait()
 	if err != nil {
-		if errors.Is(err, unix.ENOENT) {
-			return errors.New("cannot start an already running container")
-		}
-		return fmt.Errorf("open exec fifo: %w", err)
+		return err
 	}
 	defer unix.Close(fd)
 	faultPoint("start:after-fifo-open")
@@ -101,11 +99,17 @@ func (c *Container) releaseInit() error {
 		}
 	}
 	var b [1]byte
-	if n, err := unix.Read(fd, b[:]); n != 1 && err != nil {
-		return fmt.Errorf("read exec fifo: %w", err)
+	if n, err := unix.Read(fd, b[:]); n != 1 {
+		if err != nil {
+			return fmt.Errorf("read exec fifo: %w", err)
+		}
+		// A socket's EOF is readable (a fifo's is only a hangup).
+		return errors.New("container init closed the exec fifo without starting")
 	}
-	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("remove exec fifo: %w", err)
+	if named {
+		if err := os.Remove(filepath.Join(c.Dir, fifoName)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("remove exec fifo: %w", err)
+		}
 	}
 	// Init closes its end by exec'ing (or dying): wait for that, so that
 	// poststart hooks run after the process has started, as the spec says.
@@ -118,6 +122,35 @@ func (c *Container) releaseInit() error {
 		}
 	}
 	return nil
+}
+
+// openStartWait returns an fd to wait for init's byte on, having released
+// init: the exec fifo opened for reading, or run's socket once a byte is
+// written to it.
+func (c *Container) openStartWait() (int, error) {
+	if c.release != nil {
+		fd, err := unix.FcntlInt(c.release.Fd(), unix.F_DUPFD_CLOEXEC, 0)
+		c.release.Close()
+		c.release = nil
+		if err == nil {
+			_, err = unix.Write(fd, []byte{'1'})
+			if err != nil {
+				unix.Close(fd)
+			}
+		}
+		if err != nil {
+			return -1, fmt.Errorf("release container init: %w", err)
+		}
+		return fd, nil
+	}
+	fd, err := unix.Open(filepath.Join(c.Dir, fifoName), unix.O_RDONLY|unix.O_NONBLOCK|unix.O_CLOEXEC, 0)
+	if err != nil {
+		if errors.Is(err, unix.ENOENT) {
+			return -1, errors.New("cannot start an already running container")
+		}
+		return -1, fmt.Errorf("open exec fifo: %w", err)
+	}
+	return fd, nil
 }
 
 // openInit returns a pidfd of the container's init, after checking that the

@@ -35,7 +35,9 @@ package libcontainer
 //     for "seccompDone") and sends "ready". Any failure is sent as "error"
 //     and P1 exits.
 //  5. On "ready" P saves the final state and the pid file and closes its end;
-//     P1 closes its end and blocks opening the exec fifo until `start`.
+//     P1 closes its end and blocks opening the exec fifo until `start`
+//     (for run, which makes no fifo: reading a socket pair until run's
+//     start writes a byte to it).
 //
 // `berth exec` (exec.go) runs steps 1 and 2 only, with BT_EXEC_PLAN: once
 // P has P1's pid it sends a process plan, which P1 applies and execs
@@ -50,7 +52,7 @@ const (
 	msgHooks  = "hooks"  // P1 -> P: run prestart and createRuntime hooks now
 	msgResume = "resume" // P -> P1: hooks done
 	msgPlan   = "plan"   // P1 -> P: the rootfs is entered, send the process plan
-	msgReady  = "ready"  // P1 -> P: waiting on the exec fifo next
+	msgReady  = "ready"  // P1 -> P: waiting on the exec fifo (run: socket) next
 	msgError  = "error"  // P1 -> P: setup failed, Error says why
 	// P1 -> P: the seccomp filter is installed and Fd (a number in P1) is
 	// its notify listener; P copies it (pidfd_getfd), hands it to the agent

@@ -8,7 +8,8 @@
 //   init -> parent  {"type":"plan"}: the rootfs is entered; the parent
 //                   looks the user up through it and sends
 //   parent -> init  the process plan (plan.h)
-//   init -> parent  {"type":"ready"}, then waits on the exec fifo.
+//   init -> parent  {"type":"ready"}, then waits on the exec fifo (or, for
+//                   run, for a byte on a socket berth holds).
 //
 // Failures go to the parent as {"type":"error",...} until "ready", on
 // stderr after it.
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <string.h>
 #include <unistd.h>
@@ -78,6 +80,28 @@ static void unset_berth_env(void)
 	}
 }
 
+// wait_for_start returns once we are started, with the fd to write our byte
+// to. fd is an O_PATH handle of the exec fifo, whose open for writing blocks
+// until `start` opens it for reading; or, for run (which starts what it
+// created, so makes no fifo), a socket on which berth sends a byte.
+static int wait_for_start(int fd)
+{
+	struct stat st;
+	if (fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode)) {
+		char b;
+		ssize_t n = read(fd, &b, 1);
+		if (n != 1)
+			plan_fail(n < 0 ? errno : 0, "berth run went away before starting the container");
+		return fd;
+	}
+	char path[64];
+	int fifo = open(fd_path(fd, path, sizeof(path)), O_WRONLY | O_CLOEXEC);
+	if (fifo < 0)
+		plan_fail(errno, "open exec fifo");
+	close(fd);
+	return fifo;
+}
+
 void berth_run_create(int pipe_fd, int cgroupns_errno)
 {
 	plan_parent_fd = pipe_fd;
@@ -119,13 +143,8 @@ void berth_run_create(int pipe_fd, int cgroupns_errno)
 	close(pipe_fd);
 	plan_parent_fd = -1;
 
-	// Past "ready" nobody reads the pipe: failures go to stderr. The open
-	// blocks until `start` opens the fifo for reading.
-	char path[64];
-	int fifo = open(fd_path(plan.fifo_fd, path, sizeof(path)), O_WRONLY | O_CLOEXEC);
-	if (fifo < 0)
-		plan_fail(errno, "open exec fifo");
-	close(plan.fifo_fd);
+	// Past "ready" nobody reads the pipe: failures go to stderr.
+	int fifo = wait_for_start(plan.fifo_fd);
 	trace_step(&plan, "released by start");
 	run_hooks(&plan, HOOK_START_CONTAINER, "startContainer");
 	// The byte tells `start` we reached the exec; the exec itself closes

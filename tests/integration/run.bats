@@ -11,6 +11,27 @@ load helpers
 	assert_no_container "$ID"
 }
 
+# run starts what it created: its init waits for a byte on a socket run
+# holds, and no exec fifo is made (an inode less; /run may be a disk).
+@test "run makes no exec fifo; create still makes the one start opens" {
+	set_args true
+	strace -f -qq -e trace=mknod,mknodat -e signal=none -o "$TEST_DIR/run.strace" \
+		"$BERTH" --root "$BERTH_ROOT" run --bundle "$BUNDLE" "$ID" 3>&-
+	grep -q 'S_IFCHR' "$TEST_DIR/run.strace" || fail "no device node traced: the trace tells nothing"
+	if grep 'S_IFIFO' "$TEST_DIR/run.strace"; then
+		fail "run made a fifo"
+	fi
+	assert_no_container "$ID"
+	set_args sh -c 'echo started >/dev/null'
+	berth create --bundle "$BUNDLE" "$ID"
+	[ -p "$BERTH_ROOT/$ID/exec.fifo" ] || fail "create made no exec fifo"
+	run state_field "$ID" status
+	assert_output created
+	berth start "$ID"
+	[ ! -e "$BERTH_ROOT/$ID/exec.fifo" ] || fail "start left the exec fifo"
+	berth delete --force "$ID"
+}
+
 @test "run: exit code of the container process (3)" {
 	set_cmd 'exit 3'
 	run berth run --bundle "$BUNDLE" "$ID"
