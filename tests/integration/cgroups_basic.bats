@@ -114,19 +114,21 @@ teardown() {
 strace_berth() {
 	local out=$TEST_DIR/$1.strace
 	shift
-	strace -f -I 1 -y -qq -e trace=write,clone,clone3 -e signal=none -o "$out" \
+	strace -f -I 2 -y -qq -e trace=write,clone,clone3,execve,execveat -e signal=none -o "$out" \
 		bash -c '"$@"; echo $? >"$0.status"; kill $PPID' "$out" "$BERTH" --root "$BERTH_ROOT" "$@" 3>&- || true
 	return "$(cat "$out.status")"
 }
 
 # self_mover NAME: the one process that wrote "0" to a v1 `tasks` file in
-# NAME's trace; it must be the stage (it forked with CLONE_PARENT).
+# NAME's trace; it must be the stage (the process that exec'd `berth init`:
+# not berth, not the init it forks).
 self_mover() {
 	local out=$TEST_DIR/$1.strace movers
 	movers=$(grep -F '/tasks>, "0", 1' "$out" | cut -d' ' -f1 | sort -u)
 	[ -n "$movers" ] && [ "$(wc -l <<<"$movers")" = 1 ] ||
 		fail "$1: tasks written by '$movers': $(grep -E 'tasks|cgroup.procs' "$out")"
-	grep -qE "^$movers clone3?\(.*CLONE_PARENT" "$out" || fail "$1: $movers, which moved itself, is not the stage"
+	grep -qE "^$movers execve(at)?\(.*\[\"berth\", \"init\"\]" "$out" ||
+		fail "$1: $movers, which moved itself, is not the stage: $(grep -E "^$movers |execve|clone" "$out" | tail -n 12)"
 	echo "$movers"
 }
 
