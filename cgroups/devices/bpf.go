@@ -96,13 +96,14 @@ func progLoad(code []byte) (int, error) {
 		insns:    ptrTo(code),
 		license:  ptrTo(license),
 	}
-	fd, err := bpf(unix.BPF_PROG_LOAD, &attr)
+	load := func() (int, error) { return bpf(unix.BPF_PROG_LOAD, &attr) }
+	fd, err := retryEAGAIN(load)
 	if err == nil || !(errors.Is(err, unix.EINVAL) || errors.Is(err, unix.EACCES)) {
 		return fd, err
 	}
 	log := make([]byte, 64<<10)
 	attr.logLevel, attr.logSize, attr.logBuf = 1, uint32(len(log)), ptrTo(log)
-	if fd, err2 := bpf(unix.BPF_PROG_LOAD, &attr); err2 == nil {
+	if fd, err2 := retryEAGAIN(load); err2 == nil {
 		return fd, nil // it took it this time
 	}
 	if n := bytes.IndexByte(log, 0); n >= 0 {
@@ -117,6 +118,18 @@ func progLoad(code []byte) (int, error) {
 		}
 	}
 	return -1, err
+}
+
+// retryEAGAIN calls load again while it fails with EAGAIN, up to 10 times:
+// the verifier gives up with EAGAIN when a signal is pending, and the Go
+// runtime signals its threads (preemption) at any time.
+func retryEAGAIN(load func() (int, error)) (int, error) {
+	for i := 0; ; i++ {
+		fd, err := load()
+		if !errors.Is(err, unix.EAGAIN) || i == 9 {
+			return fd, err
+		}
+	}
 }
 
 func progAttach(target, prog int, flags uint32) error {
