@@ -107,8 +107,9 @@ func install(ch chan<- os.Signal, sigs []syscall.Signal) error {
 	return nil
 }
 
-// libcRTMin is the libc's SIGRTMIN: 34 with glibc, 35 with musl.
-var libcRTMin = syscall.Signal(C.sigcatch_rtmin())
+// libcRTMin is the libc's SIGRTMIN: 34 with glibc, 35 with musl. Asked
+// when first needed, not in the package init every berth command runs.
+var libcRTMin = sync.OnceValue(func() syscall.Signal { return syscall.Signal(C.sigcatch_rtmin()) })
 
 // Catchable reports whether Catch may take s.
 func Catchable(s syscall.Signal) bool {
@@ -117,13 +118,13 @@ func Catchable(s syscall.Signal) bool {
 		unix.SIGSEGV, unix.SIGBUS, unix.SIGFPE, unix.SIGILL, unix.SIGTRAP:
 		return false
 	}
-	return s >= 1 && s <= 64 && !LibcReserved(s)
+	return s >= 1 && s <= 64 && !libcReserved(s)
 }
 
-// LibcReserved reports whether s is one of the real-time signals below
+// libcReserved reports whether s is one of the real-time signals below
 // SIGRTMIN that libc keeps for its threads. The Go runtime leaves 32 to 34
 // alone (glibc's two and musl's third), and os/signal never delivers them:
 // runc, a Go program, does not forward them either.
-func LibcReserved(s syscall.Signal) bool {
-	return s >= 32 && s < libcRTMin
+func libcReserved(s syscall.Signal) bool {
+	return s >= 32 && s < libcRTMin()
 }

@@ -21,11 +21,11 @@ func TestCatch(t *testing.T) {
 		}
 	}
 	// All but KILL, STOP, the Go runtime's eight and libc's own.
-	if want := 64 - 10 - int(libcRTMin-32); len(sigs) != want {
+	if want := 64 - 10 - int(libcRTMin()-32); len(sigs) != want {
 		t.Fatalf("%d catchable signals, want %d", len(sigs), want)
 	}
-	if Catchable(32) || Catchable(33) || !Catchable(libcRTMin) {
-		t.Fatalf("libc's SIGRTMIN %d: 32, 33 or SIGRTMIN misjudged", libcRTMin)
+	if Catchable(32) || Catchable(33) || !Catchable(libcRTMin()) {
+		t.Fatalf("libc's SIGRTMIN %d: 32, 33 or SIGRTMIN misjudged", libcRTMin())
 	}
 	ch := make(chan os.Signal, 128)
 	if err := Catch(ch, sigs...); err != nil {
