@@ -127,7 +127,7 @@ self_mover() {
 	movers=$(grep -F '/tasks>, "0", 1' "$out" | cut -d' ' -f1 | sort -u)
 	[ -n "$movers" ] && [ "$(wc -l <<<"$movers")" = 1 ] ||
 		fail "$1: tasks written by '$movers': $(grep -E 'tasks|cgroup.procs' "$out")"
-	grep -qE "^$movers execve(at)?\(.*\[\"berth\", \"init\"\]" "$out" ||
+	grep -qE "^$movers +execve(at)?\(.*\[\"berth\", \"init\"\]" "$out" ||
 		fail "$1: $movers, which moved itself, is not the stage: $(grep -E "^$movers |execve|clone" "$out" | tail -n 12)"
 	echo "$movers"
 }
@@ -142,7 +142,7 @@ expect_self_moves() {
 	while IFS=: read -r _ ctrls path; do
 		[ -n "$ctrls" ] || continue # the cgroup2 line: born there
 		want=$((want + 1))
-		grep -F "$path/tasks>, \"0\", 1" "$out" | grep -q "^$stage write(" ||
+		grep -F "$path/tasks>, \"0\", 1" "$out" | grep -qE "^$stage +write\(" ||
 			fail "$1: no move into $ctrls:$path"
 	done <"$2"
 	[ "$(grep -cF '/tasks>, "0", 1' "$out")" = "$want" ] || fail "$1: not $want moves: $(grep tasks "$out")"
@@ -177,7 +177,7 @@ expect_self_moves() {
 	want() { local l=$1; echo "${l%/}/$ID"; }
 	expect_cgroups "$pid" want
 	stage=$(self_mover create)
-	[ "$(grep -cE "^$stage write\([0-9]+</sys/fs/cgroup/[^>]*/$ID/tasks>, \"0\", 1" "$TEST_DIR/create.strace")" = \
+	[ "$(grep -cE "^$stage +write\([0-9]+</sys/fs/cgroup/[^>]*/$ID/tasks>, \"0\", 1" "$TEST_DIR/create.strace")" = \
 		"$(grep -vc '^0::' "/proc/$pid/cgroup")" ] || fail "not a move per v1 hierarchy: $(grep tasks "$TEST_DIR/create.strace")"
 	# A hybrid host's unified hierarchy: the stage, in its user namespace,
 	# may not fork into it, so berth moves it there.
