@@ -8,6 +8,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/berth-runtime/berth/internal/sysfile"
 	"github.com/berth-runtime/berth/libcontainer"
 )
 
@@ -95,7 +96,7 @@ func rootless(ctx *cli.Context) (bool, error) {
 // inUserNamespace reports whether berth itself runs in a non-initial user
 // namespace (its uid_map is not the identity map of the whole range).
 func inUserNamespace() bool {
-	data, err := os.ReadFile("/proc/self/uid_map")
+	data, err := sysfile.Read("/proc/self/uid_map")
 	if err != nil {
 		return false
 	}

@@ -152,11 +152,18 @@ func mkdirAll(stop, dir string) ([]string, error) {
 	if err != nil || strings.HasPrefix(rel, "..") {
 		return nil, fmt.Errorf("cgroup dir %s is outside its hierarchy %s", dir, stop)
 	}
-	var made []string
-	cur := stop
 	if rel == "." {
 		return nil, nil
 	}
+	// The parents usually exist: try the leaf alone first.
+	switch err := unix.Mkdir(dir, 0o755); err {
+	case nil:
+		return []string{dir}, nil
+	case unix.EEXIST:
+		return nil, nil
+	}
+	var made []string
+	cur := stop
 	for _, e := range strings.Split(rel, "/") {
 		cur = filepath.Join(cur, e)
 		c, err := mkdir(cur)

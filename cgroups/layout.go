@@ -2,13 +2,17 @@ package cgroups
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"os"
 	"path"
+	"strconv"
 	"strings"
 
 	"github.com/moby/sys/mountinfo"
+
+	"github.com/berth-runtime/berth/internal/sysfile"
 )
 
 // Mode is the cgroup layout of a host.
@@ -61,17 +65,25 @@ type Layout struct {
 
 // DiscoverLayout reads /proc/self/mountinfo and /proc/self/cgroup once.
 func DiscoverLayout() (*Layout, error) {
-	mi, err := os.Open("/proc/self/mountinfo")
+	mi, err := readProc("/proc/self/mountinfo")
 	if err != nil {
 		return nil, err
 	}
-	defer mi.Close()
-	cg, err := os.Open("/proc/self/cgroup")
+	cg, err := readProc("/proc/self/cgroup")
 	if err != nil {
 		return nil, err
 	}
-	defer cg.Close()
 	return ParseLayout(mi, cg)
+}
+
+// readProc reads a proc file whole, with plain open/read/close (os.Open
+// would also register it with the poller), for a parser that takes a reader.
+func readProc(path string) (*bytes.Reader, error) {
+	data, err := sysfile.Read(path)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	return bytes.NewReader(data), nil
 }
 
 // ParseLayout builds a Layout from the text of a mountinfo and a
@@ -171,11 +183,10 @@ func parseProcCgroup(r io.Reader) ([]procCgroupLine, error) {
 // "name=systemd", "" for cgroup2) to its cgroup path there, as the caller
 // sees it (/proc/<pid>/cgroup).
 func PathsOf(pid int) (map[string]string, error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/cgroup", pid))
+	f, err := readProc("/proc/" + strconv.Itoa(pid) + "/cgroup")
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
 	lines, err := parseProcCgroup(f)
 	if err != nil {
 		return nil, err

@@ -2,8 +2,8 @@ package cgroups
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -33,11 +33,10 @@ func ProcessDirV2(pid int) (string, error) {
 	if l.Unified == nil {
 		return "", fmt.Errorf("no cgroup2 hierarchy is mounted")
 	}
-	f, err := os.Open(fmt.Sprintf("/proc/%d/cgroup", pid))
+	f, err := readProc("/proc/" + strconv.Itoa(pid) + "/cgroup")
 	if err != nil {
 		return "", err
 	}
-	defer f.Close()
 	lines, err := parseProcCgroup(f)
 	if err != nil {
 		return "", err

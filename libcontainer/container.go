@@ -66,7 +66,7 @@ func Load(root, id string) (*Container, error) {
 // Lock takes the container's exclusive lock: commands that change a
 // container serialize on it. The lock is released by Unlock or exit.
 func (c *Container) Lock() error {
-	f, err := os.Open(c.Dir)
+	f, err := openLockFile(c.Dir)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return ErrNotExist

@@ -492,7 +492,7 @@ func (p *initProcess) abort() {
 		_ = p.cgroup.Destroy()
 	}
 	born := p.c.State.InitPid > 0
-	os.RemoveAll(p.c.Dir)
+	_ = removeStateDir(p.c.Dir)
 	if born && p.spec.Hooks != nil && len(p.spec.Hooks.Poststop) > 0 {
 		_ = runHooksAll("poststop", p.spec.Hooks.Poststop, p.c.OCIState(Stopped))
 	}

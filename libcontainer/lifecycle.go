@@ -261,7 +261,7 @@ func (c *Container) Destroy() error {
 	}
 	traceStep("destroy: cgroup removed")
 	faultPoint("delete:after-cgroup")
-	if err := os.RemoveAll(c.Dir); err != nil {
+	if err := removeStateDir(c.Dir); err != nil {
 		return fmt.Errorf("remove state dir: %w", err)
 	}
 	faultPoint("delete:before-poststop")

@@ -25,6 +25,34 @@ const (
 	configSpare = ".config.json.spare"
 )
 
+// removeStateDir removes a container's state directory. It unlinks the
+// files berth puts there by name, then the directory: os.RemoveAll would
+// first try the directory as a file and as an empty one. Anything else in
+// there (not ours, or from a newer berth) falls back to os.RemoveAll.
+func removeStateDir(dir string) error {
+	for _, name := range [...]string{stateFile, stateSpare, configFile, configSpare, fifoName} {
+		if err := unix.Unlink(dir + "/" + name); err != nil && err != unix.ENOENT {
+			break
+		}
+	}
+	switch err := unix.Rmdir(dir); err {
+	case nil, unix.ENOENT:
+		return nil
+	default:
+		return os.RemoveAll(dir)
+	}
+}
+
+// openLockFile opens dir for flock: os.Open would add it to the poller
+// first (four more syscalls), which a directory never needs.
+func openLockFile(dir string) (*os.File, error) {
+	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: dir, Err: err}
+	}
+	return os.NewFile(uintptr(fd), dir), nil
+}
+
 //go:generate go tool easyjson -output_filename state_easyjson.go state.go
 //go:generate sed -i "s#\"github.com/mailru/easyjson\"#\"github.com/berth-runtime/berth/internal/jsoniface\"#" state_easyjson.go
 //go:generate gofmt -w state_easyjson.go

@@ -214,3 +214,31 @@ func TestReplaceFromSpare(t *testing.T) {
 		t.Fatalf("mode %v, %v: want no access for group and others", fi.Mode(), err)
 	}
 }
+
+func TestRemoveStateDir(t *testing.T) {
+	root := t.TempDir()
+	// Berth's own files, and a dir that holds something else too.
+	ours := filepath.Join(root, "ours")
+	other := filepath.Join(root, "other")
+	for _, dir := range []string{ours, other} {
+		if err := os.Mkdir(dir, 0o711); err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{stateFile, stateSpare, configFile} {
+			if err := os.WriteFile(filepath.Join(dir, name), []byte("{}"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := os.MkdirAll(filepath.Join(other, "sub", "deeper"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{ours, other, filepath.Join(root, "gone")} {
+		if err := removeStateDir(dir); err != nil {
+			t.Fatalf("removeStateDir(%s): %v", dir, err)
+		}
+		if _, err := os.Lstat(dir); !os.IsNotExist(err) {
+			t.Fatalf("%s still there (%v)", dir, err)
+		}
+	}
+}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strconv"
@@ -15,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
 
 	"github.com/berth-runtime/berth/internal/specjson"
 )
@@ -64,27 +64,45 @@ func DecodeSpec(data []byte, name string) (*specs.Spec, error) {
 }
 
 func readSpec(path, name string) (*specs.Spec, error) {
-	f, err := os.Open(path)
+	// Plain syscalls: os.Open would also set the fd up for the poller.
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, &ConfigError{Msg: "JSON specification file " + name + " not found", Err: err}
 		}
 		return nil, &ConfigError{File: name, Msg: "cannot open: " + errnoText(err), Err: err}
 	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
 		return nil, &ConfigError{File: name, Msg: "cannot stat: " + errnoText(err), Err: err}
 	}
-	if !st.Mode().IsRegular() {
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
 		return nil, &ConfigError{File: name, Msg: "not a regular file"}
 	}
 	// Read exactly the file's size: no doubling buffer, no second copy.
-	data := make([]byte, st.Size())
-	if _, err := io.ReadFull(f, data); err != nil {
+	data := make([]byte, st.Size)
+	if err := readFull(fd, data); err != nil {
 		return nil, &ConfigError{File: name, Msg: "cannot read: " + errnoText(err), Err: err}
 	}
 	return DecodeSpec(data, name)
+}
+
+// readFull fills buf from fd; a file shorter than buf is io.ErrUnexpectedEOF.
+func readFull(fd int, buf []byte) error {
+	for len(buf) > 0 {
+		n, err := unix.Read(fd, buf)
+		switch {
+		case err == unix.EINTR:
+			continue
+		case err != nil:
+			return err
+		case n == 0:
+			return io.ErrUnexpectedEOF
+		}
+		buf = buf[n:]
+	}
+	return nil
 }
 
 // jsonError turns an error from json.Unmarshal into a one-line *ConfigError.

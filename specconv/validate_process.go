@@ -2,12 +2,13 @@ package specconv
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/berth-runtime/berth/internal/sysfile"
 )
 
 func (v *validator) process() error {
@@ -157,7 +158,7 @@ func checkRlimits(path string, rlimits []specs.POSIXRlimit) error {
 
 // nrOpen reads fs.nr_open, read only when a config sets RLIMIT_NOFILE.
 func nrOpen() (uint64, bool) {
-	data, err := os.ReadFile("/proc/sys/fs/nr_open")
+	data, err := sysfile.Read("/proc/sys/fs/nr_open")
 	if err != nil {
 		return 0, false
 	}
