@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/berth-runtime/berth/internal/cpulist"
 )
 
 // GetStats reads every mounted controller of the container. Optional
@@ -103,26 +105,15 @@ func parseUints(s, where string) ([]uint64, error) {
 	return out, nil
 }
 
-// parseCPUList parses a kernel list such as "0-3,8,10-11".
+// parseCPUList parses a cpuset file's list, such as "0-3,8,10-11".
 func parseCPUList(s string) ([]uint16, error) {
-	var out []uint16
-	for _, part := range strings.Split(strings.TrimSpace(s), ",") {
-		if part == "" {
-			continue
-		}
-		lo, hi, isRange := strings.Cut(part, "-")
-		a, err1 := strconv.ParseUint(lo, 10, 16)
-		b := a
-		var err2 error
-		if isRange {
-			b, err2 = strconv.ParseUint(hi, 10, 16)
-		}
-		if err1 != nil || err2 != nil || b < a {
-			return nil, fmt.Errorf("bad cpu list %q", s)
-		}
-		for i := a; i <= b; i++ {
-			out = append(out, uint16(i))
-		}
+	ns, err := cpulist.Parse(s, 1<<16-1)
+	if err != nil {
+		return nil, fmt.Errorf("bad cpu list %q", s)
+	}
+	out := make([]uint16, len(ns))
+	for i, n := range ns {
+		out[i] = uint16(n)
 	}
 	return out, nil
 }

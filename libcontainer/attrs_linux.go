@@ -2,11 +2,11 @@ package libcontainer
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
+
+	"github.com/berth-runtime/berth/internal/cpulist"
 )
 
 // Process attributes of runtime-spec 1.2+ that runc applies in its init:
@@ -81,23 +81,16 @@ func ioprioValue(p *specs.LinuxIOPriority) (int, error) {
 // parseCPUList reads a cpu list of process.execCPUAffinity.<field>; nil
 // for an empty one.
 func parseCPUList(field, list string) (*unix.CPUSet, error) {
-	if list == "" {
+	cpus, err := cpulist.Parse(list, 1023)
+	if err != nil {
+		return nil, fmt.Errorf("process.execCPUAffinity.%s: invalid cpu list %q", field, list)
+	}
+	if cpus == nil {
 		return nil, nil
 	}
 	var set unix.CPUSet
-	for _, part := range strings.Split(list, ",") {
-		lo, hi, isRange := strings.Cut(strings.TrimSpace(part), "-")
-		a, err := strconv.Atoi(lo)
-		b := a
-		if err == nil && isRange {
-			b, err = strconv.Atoi(hi)
-		}
-		if err != nil || a < 0 || b < a || b >= 1024 {
-			return nil, fmt.Errorf("process.execCPUAffinity.%s: invalid cpu list %q", field, list)
-		}
-		for c := a; c <= b; c++ {
-			set.Set(c)
-		}
+	for _, c := range cpus {
+		set.Set(c)
 	}
 	return &set, nil
 }
