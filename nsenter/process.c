@@ -328,8 +328,6 @@ static void setup_console(struct plan *p)
 	if (sent < 0)
 		plan_fail(errno, "send pty master over the console socket");
 	close(master);
-	if (setsid() < 0)
-		plan_fail(errno, "setsid");
 	if (p->mount_console)
 		mount_console(slave);
 	if (ioctl(slave, TIOCSCTTY, 0) < 0)
@@ -626,6 +624,12 @@ void berth_plan_prepare(int pipe_fd, const char *msg, uint32_t size)
 	parse_plan(msg, size, p);
 	char q[4200];
 
+	// Its own session, tty or not, as with runc: job control signals of the
+	// caller's terminal (^C to its foreground group) reach berth, which
+	// forwards them, not the container's processes a second time; and a
+	// checkpoint needs the session leader inside the container.
+	if (setsid() < 0)
+		plan_fail(errno, "setsid");
 	setup_console(p);
 	if (berth_nofile_at_start.rlim_max != 0)
 		(void)setrlimit(RLIMIT_NOFILE, &berth_nofile_at_start);

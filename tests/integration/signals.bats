@@ -73,6 +73,30 @@ send_each() {
 	assert_no_container "$ID"
 }
 
+# berth runs in its own process group here, as a shell's foreground job
+# would: a signal to the group (^C on a terminal) reaches berth, which
+# forwards it. The container's processes lead their own session (as
+# runc's do), so they get each signal once, not once more from the group.
+@test "a signal to the foreground run's process group reaches the container once" {
+	share_dir
+	trapper_script /mnt/sigs >"$SHARED/trap.sh"
+	set_args sh /mnt/trap.sh
+	setsid "$BERTH" --root "$BERTH_ROOT" run --bundle "$BUNDLE" "$ID" >"$TEST_DIR/bg.out" 2>"$TEST_DIR/bg.err" </dev/null 3>&- &
+	BG=$!
+	track "$BG"
+	wait_for_file "$SHARED/sigs.ready"
+	local pgid
+	pgid=$(ps -o pgid= -p "$BG" | tr -d ' ')
+	[ "$pgid" = "$BG" ] || fail "berth is not its group's leader (pgid $pgid, pid $BG)"
+	kill -INT -- "-$pgid"
+	kill -USR1 -- "-$pgid"
+	sigs_are "$SHARED/sigs" INT USR1
+	sleep 0.3 # a second delivery would have been trapped by now
+	sigs_are "$SHARED/sigs" INT USR1
+	kill -TERM "$BG"
+	wait_bg 7
+}
+
 # 32 to 34 are libc's (musl, which berth links, keeps 34 too), and the Go
 # runtime, runc's as well as berth's, leaves them alone.
 @test "foreground run forwards real-time signals from SIGRTMIN (35) to 64" {

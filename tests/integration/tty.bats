@@ -391,3 +391,19 @@ EOF
 	run berth ps -f json "$ID"
 	assert_output "[$(state_field "$ID" pid)]"
 }
+
+# fields 1, 5 and 6 of /proc/self/stat: pid, process group, session
+@test "session: the init and each exec'd process lead their own session, with a terminal or without (as runc)" {
+	set_args sleep 300
+	berth create --bundle "$BUNDLE" "$ID"
+	berth start "$ID"
+	run berth exec "$ID" cut -d' ' -f1,5,6 /proc/1/stat
+	assert_output "1 1 1"
+	run berth exec "$ID" sh -c 'cut -d" " -f1,5,6 /proc/self/stat'
+	assert_status 0
+	local pid=${output%% *}
+	[ "$output" = "$pid $pid $pid" ] || fail "exec'd process: pid, pgrp, session: $output"
+	in_terminal "\$RT exec -t '$ID' sh -c 'cut -d\" \" -f1,5,6 /proc/self/stat'"
+	pid=${lines[0]%% *}
+	[ "${lines[0]}" = "$pid $pid $pid" ] || fail "exec -t: pid, pgrp, session: $output"
+}
