@@ -221,22 +221,30 @@ func (b *bench) execTrue(sleepBundle string) error {
 	return nil
 }
 
-// concurrent runs n containers at once and reports containers per second.
+// concurrent runs n containers at once and reports containers per second,
+// and the CPU time per container (the runtime's and the container's, from
+// rusage): at parity the rate swings with the machine, CPU time less so.
 func (b *bench) concurrent(n, rounds int) error {
 	rates := map[string][]float64{}
+	cpus := map[string][]float64{}
 	for round := 0; round < rounds; round++ {
 		for _, r := range b.turn(round) {
 			var wg sync.WaitGroup
 			errs := make(chan error, n)
+			cpu := make([]time.Duration, n)
 			start := time.Now()
 			for i := 0; i < n; i++ {
 				wg.Add(1)
 				go func(i int) {
 					defer wg.Done()
 					cid := id(r, fmt.Sprintf("conc%d", round), i)
-					if out, err := r.cmd("run", "--bundle", b.bundle, cid).CombinedOutput(); err != nil {
+					c := r.cmd("run", "--bundle", b.bundle, cid)
+					if out, err := c.CombinedOutput(); err != nil {
 						errs <- fmt.Errorf("%s: %v: %s", cid, err, out)
+						return
 					}
+					ru := c.ProcessState.SysUsage().(*syscall.Rusage)
+					cpu[i] = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 				}(i)
 			}
 			wg.Wait()
@@ -245,12 +253,19 @@ func (b *bench) concurrent(n, rounds int) error {
 				return err
 			}
 			rates[r.Name] = append(rates[r.Name], float64(n)/time.Since(start).Seconds())
+			var sum time.Duration
+			for _, c := range cpu {
+				sum += c
+			}
+			cpus[r.Name] = append(cpus[r.Name], float64(sum.Microseconds())/1000/float64(n))
 		}
 	}
 	res := map[string]stats{}
 	for name, rs := range rates {
 		sort.Float64s(rs)
-		res[name] = stats{Runs: rounds, PerSecond: median(rs)}
+		cs := cpus[name]
+		sort.Float64s(cs)
+		res[name] = stats{Runs: rounds, PerSecond: median(rs), CPUMedianMs: median(cs), CPUMinMs: cs[0], CPUMaxMs: cs[len(cs)-1]}
 	}
 	name := fmt.Sprintf("%d concurrent runs (containers/s)", n)
 	b.results[name] = res
@@ -320,7 +335,7 @@ func (b *bench) print() {
 				continue
 			}
 			if s.PerSecond > 0 {
-				fmt.Printf("%-34s %-6s %10.1f/s\n", name, r.Name, s.PerSecond)
+				fmt.Printf("%-34s %-6s %10.1f/s %32.2fms\n", name, r.Name, s.PerSecond, s.CPUMedianMs)
 				continue
 			}
 			fmt.Printf("%-34s %-6s %8.2fms %8.2fms %8.2fms %8.2fms %9d\n", name, r.Name, s.WallMedianMs, s.WallMinMs, s.WallMaxMs, s.CPUMedianMs, s.MaxRSSMedianKiB)
@@ -341,6 +356,15 @@ func (b *bench) print() {
 			return fmt.Sprintf("%.2f", me.WallMedianMs/o.WallMedianMs)
 		}
 		fmt.Printf("%-34s %12s %12s\n", name, ratio("crun"), ratio("runc"))
+		if me, ok := res["berth"]; ok && me.PerSecond > 0 {
+			cpuRatio := func(other string) string {
+				if o, ok := res[other]; ok && o.CPUMedianMs > 0 {
+					return fmt.Sprintf("%.2f", me.CPUMedianMs/o.CPUMedianMs)
+				}
+				return "-"
+			}
+			fmt.Printf("%-34s %12s %12s\n", "  the same, CPU time per container", cpuRatio("crun"), cpuRatio("runc"))
+		}
 	}
 }
 
@@ -359,7 +383,7 @@ func main() {
 		b.runTrue,
 		b.createStartDelete,
 		func() error { return b.execTrue(*sleepBundle) },
-		func() error { return b.concurrent(20, 9) },
+		func() error { return b.concurrent(20, max(9, *reps/2)) },
 	}
 	if *many > 0 {
 		steps = append(steps, func() error { return b.many(*many, *sleepBundle) })

@@ -14,16 +14,25 @@ for b in true sleep; do
 		'.root.path = $root | .process.args = $args' tests/integration/bundle/config.json >"$out/$b/config.json"
 done
 go build -o "$out/bench" ./tests/bench
+# The namespace gets its own /sys/fs/cgroup: the host's hierarchies, bound,
+# and hugetlb's in the standard place, where every runtime looks for it (at
+# /mnt/h, crun made no hugetlb cgroup and so did less work per container).
 # Binding hugetlb to a v1 hierarchy is global while that hierarchy lives:
 # remove every cgroup made in it and unmount it before leaving, so the host
 # gets hugetlb back in its unified hierarchy.
 unshare -m --propagation private bash -c '
 	set -uo pipefail
-	mount -t tmpfs none /mnt && mkdir /mnt/h && mount -t cgroup -o hugetlb none /mnt/h || exit 1
+	mount -t tmpfs -o mode=755 none /mnt || exit 1
+	for d in /sys/fs/cgroup/*/; do
+		d=${d%/}
+		mkdir "/mnt/${d##*/}" && mount --bind "$d" "/mnt/${d##*/}" || exit 1
+	done
+	mkdir /mnt/hugetlb && mount -t cgroup -o hugetlb none /mnt/hugetlb || exit 1
+	mount --move /mnt /sys/fs/cgroup || exit 1
 	"$0" -berth ./berth -bundle "$1/true" -sleep-bundle "$1/sleep" -json "$1/bench.json" "${@:2}"
 	rc=$?
-	find /mnt/h -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null
-	umount /mnt/h
+	find /sys/fs/cgroup/hugetlb -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null
+	umount /sys/fs/cgroup/hugetlb
 	exit $rc
 ' "$out/bench" "$PWD/$out" "$@"
 rc=$?
