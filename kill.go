@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -49,12 +50,15 @@ signal to the init process of the "ubuntu01" container:
 }
 
 // parseSignal accepts a number or a name with or without "SIG", any case.
+// A number is passed on as runc passes it: 0 checks that the init is
+// there, one the kernel does not know fails in the kill ("invalid
+// argument"). Only numbers that the syscall's int would truncate (to
+// another signal) are refused here.
 func parseSignal(raw string) (unix.Signal, error) {
-	if n, err := strconv.Atoi(raw); err == nil {
-		if n <= 0 || n > 64 {
-			return 0, fmt.Errorf("unknown signal %q", raw)
-		}
+	if n, err := strconv.ParseInt(raw, 10, 32); err == nil {
 		return unix.Signal(n), nil
+	} else if errors.Is(err, strconv.ErrRange) {
+		return 0, fmt.Errorf("unknown signal %q", raw)
 	}
 	name := strings.ToUpper(raw)
 	if !strings.HasPrefix(name, "SIG") {

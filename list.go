@@ -65,7 +65,7 @@ var listCommand = &cli.Command{
 			if err != nil {
 				return err
 			}
-			_, err = os.Stdout.Write(data)
+			_, err = os.Stdout.Write(append(data, '\n')) // runc's json.Encoder ends it so
 			return err
 		default:
 			return fmt.Errorf("invalid format option")

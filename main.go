@@ -8,6 +8,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"runtime"
@@ -54,6 +55,11 @@ func main() {
 	}
 	app := newApp()
 	if err := app.Run(os.Args); err != nil {
+		// cli's own exit codes are runc's too (3: an unknown command).
+		var coded cli.ExitCoder
+		if errors.As(err, &coded) && coded.ExitCode() != 0 {
+			fatalWithCode(err, coded.ExitCode())
+		}
 		fatal(err)
 	}
 }

@@ -38,7 +38,11 @@ func checkArgs(ctx *cli.Context, expected, kind int) error {
 	}
 	if err != nil {
 		fmt.Printf("Incorrect Usage.\n\n")
-		_ = cli.ShowCommandHelp(ctx, name)
+		// The help is looked up among the parent's commands: from the
+		// command's own context, cli would look among its subcommands.
+		if lineage := ctx.Lineage(); len(lineage) > 1 {
+			_ = cli.ShowCommandHelp(lineage[1], name)
+		}
 		return err
 	}
 	return nil

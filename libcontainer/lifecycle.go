@@ -190,7 +190,7 @@ func (c *Container) Signal(sig unix.Signal, all bool) error {
 		if errors.Is(err, unix.ESRCH) {
 			return ErrNotRunning
 		}
-		return fmt.Errorf("send signal %d: %w", sig, err)
+		return fmt.Errorf("unable to signal init: %w", err) // runc's words
 	}
 	if sig == unix.SIGKILL {
 		c.thawIfPaused()

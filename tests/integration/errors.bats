@@ -187,9 +187,14 @@ run_fails() {
 	assert_fails
 }
 
-@test "an unknown command fails" {
-	run berth no-such-command
-	assert_fails
+@test "an unknown command fails: one line naming it, exit 3 as runc's" {
+	run --separate-stderr berth no-such-command
+	assert_status 3
+	assert_one_line_error
+	assert_error "No help topic for 'no-such-command'"
+	run --separate-stderr berth help no-such-command
+	assert_status 3
+	assert_error "No help topic for 'no-such-command'"
 }
 
 @test "an unknown flag fails" {

@@ -113,6 +113,25 @@ USR2"
 	assert_output created
 }
 
+@test "kill: a number goes to the kernel as runc sends it: 0 checks the init is there, 100 is refused by the kill" {
+	set_args sleep 300
+	berth create --bundle "$BUNDLE" "$ID"
+	run --separate-stderr berth kill "$ID" 0
+	assert_status 0
+	run --separate-stderr berth kill --all "$ID" 0
+	assert_status 0
+	run --separate-stderr berth kill "$ID" 100
+	assert_status 1
+	assert_error "unable to signal init: invalid argument"
+	run state_field "$ID" status
+	assert_output created
+	berth kill "$ID" KILL
+	wait_for_status "$ID" stopped
+	run --separate-stderr berth kill "$ID" 0
+	assert_status 1
+	assert_error "container not running"
+}
+
 @test "kill a stopped container: container not running, exit 1" {
 	set_args true
 	berth create --bundle "$BUNDLE" "$ID"

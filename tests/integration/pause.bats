@@ -161,6 +161,9 @@ count() {
 	run --separate-stderr berth pause
 	assert_status 1
 	assert_contains 'requires exactly 1 argument(s)' "$stderr"
+	# and, as runc, the command's help on stdout
+	[ "${lines[0]}" = "Incorrect Usage." ] || fail "stdout: $output"
+	assert_contains "berth pause - pause suspends all processes inside the container" "$output"
 	run --separate-stderr berth resume a b
 	assert_status 1
 	assert_contains 'requires exactly 1 argument(s)' "$stderr"

@@ -125,6 +125,8 @@ expected_table() {
 	assert_output null
 	run --separate-stderr berth list --format json
 	assert_output null
+	# a whole line, newline included, as runc's json.Encoder writes it
+	berth list -f json | cmp - <(printf 'null\n') || fail "not null and a newline"
 }
 
 @test "list: table of containers, laid out like runc's tabwriter" {
@@ -191,6 +193,7 @@ $b"
 	run --separate-stderr berth list -f json
 	assert_status 0
 	[ "${#lines[@]}" -eq 1 ] || fail "want one line of JSON: $output"
+	[ "$(berth list -f json | tail -c 1 | od -An -c | tr -d ' ')" = '\n' ] || fail "the JSON does not end with a newline"
 	run jq -c '.[0] | keys_unsorted' <<<"$output"
 	assert_output '["ociVersion","id","pid","status","bundle","rootfs","created","annotations","owner"]'
 	local json
