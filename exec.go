@@ -184,17 +184,17 @@ func execProcessSpec(ctx *cli.Context, spec *specs.Spec) (*specs.Process, error)
 	if u := ctx.String("user"); u != "" {
 		uid, gid, hasGID := strings.Cut(u, ":")
 		if hasGID {
-			n, err := strconv.ParseUint(gid, 10, 32)
+			n, err := parseUserID(gid, "gid")
 			if err != nil {
-				return nil, fmt.Errorf("parsing %s as int for gid failed: %w", gid, err)
+				return nil, err
 			}
-			p.User.GID = uint32(n)
+			p.User.GID = n
 		}
-		n, err := strconv.ParseUint(uid, 10, 32)
+		n, err := parseUserID(uid, "uid")
 		if err != nil {
-			return nil, fmt.Errorf("parsing %s as int for uid failed: %w", uid, err)
+			return nil, err
 		}
-		p.User.UID = uint32(n)
+		p.User.UID = n
 	}
 	for _, g := range ctx.Int64Slice("additional-gids") {
 		if g < 0 || g > 1<<32-1 {
@@ -209,6 +209,19 @@ func execProcessSpec(ctx *cli.Context, spec *specs.Spec) (*specs.Process, error)
 		return nil, err
 	}
 	return &p, nil
+}
+
+// parseUserID reads a number of --user with runc's error text (which
+// names strconv.Atoi), and refuses what a uid_t cannot hold.
+func parseUserID(s, what string) (uint32, error) {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, fmt.Errorf("parsing %s as int for %s failed: %w", s, what, err)
+	}
+	if n < 0 || n > 1<<32-1 {
+		return 0, fmt.Errorf("parsing %s as int for %s failed: out of range", s, what)
+	}
+	return uint32(n), nil
 }
 
 // parseCgroupFlags reads --cgroup [controller[,controller]:]path values.

@@ -296,7 +296,8 @@ policy:3"
 	assert_output 65534
 	run --separate-stderr berth exec -u bb "$ID" id
 	assert_status 255
-	assert_error 'parsing bb as int for uid failed'
+	# runc's whole text, which names strconv.Atoi
+	assert_error 'exec failed: parsing bb as int for uid failed: strconv.Atoi: parsing "bb": invalid syntax'
 	run --separate-stderr berth exec -u 1000:bb "$ID" id
 	assert_status 255
 	assert_error 'parsing bb as int for gid failed'
