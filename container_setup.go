@@ -50,6 +50,18 @@ func doCreate(ctx *cli.Context, tty *ttyProxy) (*libcontainer.Container, error) 
 		// runc changes into the bundle and words it so.
 		return nil, fmt.Errorf("chdir %s: %v", bundle, err)
 	}
+	// runc works from the bundle from here on: hooks run there, and a
+	// relative --console-socket is found there. The pid file is the
+	// caller's, as runc makes it absolute first.
+	pidFile := ctx.String("pid-file")
+	if pidFile != "" {
+		if pidFile, err = filepath.Abs(pidFile); err != nil {
+			return nil, err
+		}
+	}
+	if err := os.Chdir(bundle); err != nil {
+		return nil, err
+	}
 	if n := ctx.Int("preserve-fds"); n < 0 {
 		return nil, errors.New("--preserve-fds must be a positive integer")
 	}
@@ -77,7 +89,7 @@ func doCreate(ctx *cli.Context, tty *ttyProxy) (*libcontainer.Container, error) 
 		Spec:          spec,
 		ConsoleSocket: ctx.String("console-socket"),
 		PidfdSocket:   ctx.String("pidfd-socket"),
-		PidFile:       ctx.String("pid-file"),
+		PidFile:       pidFile,
 		NoPivot:       ctx.Bool("no-pivot"),
 		NoNewKeyring:  ctx.Bool("no-new-keyring"),
 		PreserveFDs:   ctx.Int("preserve-fds"),

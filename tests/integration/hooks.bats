@@ -15,6 +15,7 @@ write_hook() {
 		echo "$*" >"$out/$name.args"
 		env >"$out/$name.env"
 		readlink /proc/self/ns/mnt >"$out/$name.mntns"
+		pwd -P >"$out/$name.cwd"
 		cat >"$out/$name.json"
 	EOF
 	chmod +x "$1"
@@ -94,6 +95,30 @@ assert_before() {
 	done
 	[ "$(cat "$HOOKS/startContainer.args")" = "startContainer /mnt x y" ]
 	grep -q -x HOOKVAR=value "$HOOKS/startContainer.env"
+}
+
+@test "hooks: create and run work from the bundle, as runc does: their hooks run there; start's and delete's where they are called" {
+	setup_hooks
+	set_args true
+	local elsewhere=$TEST_DIR/elsewhere bundle h
+	mkdir -p "$elsewhere"
+	bundle=$(cd "$BUNDLE" && pwd -P)
+	(cd "$elsewhere" && "$BERTH" --root "$BERTH_ROOT" run --bundle "$BUNDLE" "$ID") || fail "run failed"
+	for h in prestart createRuntime poststart poststop; do
+		[ "$(cat "$HOOKS/$h.cwd")" = "$bundle" ] || fail "run: $h ran in $(cat "$HOOKS/$h.cwd")"
+	done
+	rm "$HOOKS"/*.cwd
+	set_args sleep 300
+	local id2
+	id2=$(new_id)
+	(cd "$elsewhere" && "$BERTH" --root "$BERTH_ROOT" create --bundle "$BUNDLE" "$id2" >/dev/null 2>&1) || fail "create failed"
+	for h in prestart createRuntime; do
+		[ "$(cat "$HOOKS/$h.cwd")" = "$bundle" ] || fail "create: $h ran in $(cat "$HOOKS/$h.cwd")"
+	done
+	(cd "$elsewhere" && "$BERTH" --root "$BERTH_ROOT" start "$id2" && "$BERTH" --root "$BERTH_ROOT" delete -f "$id2") || fail "start or delete failed"
+	for h in poststart poststop; do
+		[ "$(cat "$HOOKS/$h.cwd")" = "$(cd "$elsewhere" && pwd -P)" ] || fail "$h ran in $(cat "$HOOKS/$h.cwd")"
+	done
 }
 
 @test "hooks: the state on stdin (id, pid, status, bundle, annotations)" {
