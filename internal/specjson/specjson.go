@@ -75,30 +75,11 @@ func Marshal(s *specs.Spec) ([]byte, error) {
 
 // plain reports whether data is left to the generated decoder: a JSON
 // object (easyjson takes null for one), valid UTF-8 (encoding/json turns
-// invalid bytes into U+FFFD, easyjson keeps them) and no raw control
-// character in a string (encoding/json refuses those, easyjson takes them).
+// invalid bytes into U+FFFD, easyjson keeps them) and valid JSON as
+// encoding/json's scanner sees it. easyjson's lexer is laxer: it takes a
+// raw control character in a string, and numbers such as 00, +1 or .5
+// (it hands them to strconv). The scan costs ~15 µs for a 3 KB config.
 func plain(data []byte) bool {
 	start := bytes.TrimLeft(data, " \t\r\n")
-	return len(start) > 0 && start[0] == '{' && utf8.Valid(data) && !controlInString(data)
-}
-
-// controlInString reports whether a string in data holds a raw byte below
-// 0x20 (JSON wants those escaped).
-func controlInString(data []byte) bool {
-	inString, escaped := false, false
-	for _, b := range data {
-		switch {
-		case !inString:
-			inString = b == '"'
-		case escaped:
-			escaped = false
-		case b == '\\':
-			escaped = true
-		case b == '"':
-			inString = false
-		case b < 0x20:
-			return true
-		}
-	}
-	return false
+	return len(start) > 0 && start[0] == '{' && utf8.Valid(data) && json.Valid(data)
 }

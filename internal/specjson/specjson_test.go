@@ -146,6 +146,13 @@ func TestFallsBack(t *testing.T) {
 		`[]`,
 		`null`,
 		``,
+		// numbers easyjson's lexer hands to strconv, which JSON refuses
+		`{"process": {"user": {"uid": 00}}}`,
+		`{"process": {"user": {"uid": 01}}}`,
+		`{"process": {"user": {"uid": +1}}}`,
+		`{"linux": {"resources": {"cpu": {"shares": .5}}}}`,
+		`{"linux": {"resources": {"memory": {"limit": 1.}}}}`,
+		`{"linux": {"resources": {"memory": {"limit": -}}}}`,
 		"{\"hostname\": \"a\x01b\"}",
 		"{\"hostname\": \"\xff\"}",
 	} {
