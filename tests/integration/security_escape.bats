@@ -273,6 +273,38 @@ assert_not_written() {
 	[ -d "$PRIVATE_ROOTFS/$TEST_DIR/made-by-cwd/sub" ] || fail "cwd was not created inside the rootfs"
 }
 
+# Checked against the build before the init started its own session
+# (0d02449): there fd 0 said "ok 0", a character pushed into the terminal
+# the caller's shell reads next.
+@test "a container without a terminal cannot push input into the caller's terminal (TIOCSTI)" {
+	install_probe
+	update_config '.process.terminal = false'
+	# TIOCSTI (0x5412) of one byte on each stdio fd, which are the pty that
+	# script gives berth as its controlling terminal (stdout through a
+	# copy, fd 3, as $(...) takes the probe's own stdout)
+	set_cmd 'exec 3>&1; for fd in 0 3 2; do echo "fd$fd $(secprobe syscall ioctl $fd 0x5412 str:x)" >>/tiocsti.out; done'
+	add_mount "{\"destination\":\"/tiocsti.out\",\"type\":\"bind\",\"source\":\"$TEST_DIR/tiocsti.out\",\"options\":[\"rbind\",\"rw\"]}"
+	: >"$TEST_DIR/tiocsti.out"
+	run script -qec "timeout -k 5 $BERTH_TIMEOUT $BERTH --root $BERTH_ROOT run --bundle $BUNDLE $ID" /dev/null
+	assert_status 0
+	run cat "$TEST_DIR/tiocsti.out"
+	assert_output "fd0 EPERM
+fd3 EPERM
+fd2 EPERM"
+	# the same from a process exec'd from the terminal
+	: >"$TEST_DIR/tiocsti.out"
+	set_args sleep 300
+	local id2
+	id2=$(new_id)
+	berth run -d --bundle "$BUNDLE" "$id2"
+	run script -qec "timeout -k 5 $BERTH_TIMEOUT $BERTH --root $BERTH_ROOT exec $id2 sh -c 'exec 3>&1; for fd in 0 3 2; do echo \"fd\$fd \$(secprobe syscall ioctl \$fd 0x5412 str:x)\" >>/tiocsti.out; done'" /dev/null
+	assert_status 0
+	run cat "$TEST_DIR/tiocsti.out"
+	assert_output "fd0 EPERM
+fd3 EPERM
+fd2 EPERM"
+}
+
 @test "signals never reach a recycled pid: kill and delete after init died and its pid was reused" {
 	# Weakened build: libcontainer/lifecycle.go openInit without the
 	# processAlive start-time check (pidfd_open on the bare pid): `kill`

@@ -111,6 +111,7 @@ var syscalls = map[string]uintptr{
 	"umask":       unix.SYS_UMASK,
 	"sethostname": unix.SYS_SETHOSTNAME,
 	"acct":        unix.SYS_ACCT,
+	"ioctl":       unix.SYS_IOCTL,
 }
 
 func cmdSyscall(args []string) int {
