@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
-	"golang.org/x/sys/unix"
 
 	"github.com/berth-runtime/berth/cgroups"
 )
@@ -66,16 +65,12 @@ func Load(root, id string) (*Container, error) {
 // Lock takes the container's exclusive lock: commands that change a
 // container serialize on it. The lock is released by Unlock or exit.
 func (c *Container) Lock() error {
-	f, err := openLockFile(c.Dir)
+	f, err := lockDir(c.Dir)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return ErrNotExist
 		}
 		return err
-	}
-	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX); err != nil {
-		f.Close()
-		return fmt.Errorf("lock %s: %w", c.Dir, err)
 	}
 	c.lock = f
 	// Someone may have deleted the container while we waited.

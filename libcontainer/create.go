@@ -63,12 +63,8 @@ func Create(o *CreateOptions) (c *Container, err error) {
 	c = &Container{ID: o.ID, Dir: dir, spec: spec}
 	// Hold the lock from the start: delete or a second create of this ID
 	// waits until we are done or dead.
-	if lf, lerr := openLockFile(dir); lerr == nil {
-		if lerr = unix.Flock(int(lf.Fd()), unix.LOCK_EX); lerr == nil {
-			c.lock = lf
-		} else {
-			lf.Close()
-		}
+	if lf, lerr := lockDir(dir); lerr == nil {
+		c.lock = lf
 	}
 	locked := c // the named result is nil on the error path
 	defer func() {

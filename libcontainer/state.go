@@ -43,12 +43,18 @@ func removeStateDir(dir string) error {
 	}
 }
 
-// openLockFile opens dir for flock: os.Open would add it to the poller
-// first (four more syscalls), which a directory never needs.
-func openLockFile(dir string) (*os.File, error) {
+// lockDir opens a container's state dir and takes its exclusive flock,
+// waiting for whoever holds it; closing the file releases it. The dir is
+// opened with plain open(2): os.Open would add it to the poller first (four
+// more syscalls), which a directory never needs.
+func lockDir(dir string) (*os.File, error) {
 	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, &os.PathError{Op: "open", Path: dir, Err: err}
+	}
+	if err := unix.Flock(fd, unix.LOCK_EX); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("lock %s: %w", dir, err)
 	}
 	return os.NewFile(uintptr(fd), dir), nil
 }
