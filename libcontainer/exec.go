@@ -112,7 +112,7 @@ func (e *execProcess) start(pidfd *os.File) (int, error) {
 		}
 		named = append(named, namedFile{envConsoleFD, console})
 	}
-	stage, fdnums, err := spawnStage(filepath.Dir(e.c.Dir), e.opts.PreserveFDs+listenFDs(), named)
+	stage, fdnums, err := spawnStage(filepath.Dir(e.c.Dir), e.opts.PreserveFDs+listenFDs(), named, nil)
 	// Our copy of the child's end must go now: its EOF is the success signal.
 	child.Close()
 	if err != nil {

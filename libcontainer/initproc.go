@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
@@ -65,25 +66,32 @@ func (p *initProcess) start() error {
 		scmp = p.spec.Linux.Seccomp
 	}
 	p.seccompProgram = seccompCompile(scmp)
-	if err := p.spawnStage(child, fifo, console); err != nil {
+	b := p.bootstrap()
+	b.CgroupSync, b.CreatePlan = true, true
+	applied, err := p.spawn(b, child, fifo, console)
+	if err != nil {
 		return err
 	}
 	// Our copy of the child's end must go now, or an init that dies
 	// without a word would leave us waiting for its EOF forever.
 	child.Close()
-	traceStep("spawned stage")
+	if b.SelfInit {
+		traceStep("cloned init (no stage)")
+	} else {
+		traceStep("spawned stage")
+	}
 	faultPoint("create:after-stage")
 	// The stage creates namespaces while we set up the cgroup; it waits for
 	// SendCgroupReady before the cgroup namespace and the init's fork.
 	// On a cgroup v2 host it forks the init into the cgroup, if it may.
-	b := p.bootstrap()
-	b.CgroupSync, b.CreatePlan = true, true
-	into := stageMayCloneInto(b.CloneFlags, b.Join) && cgroups.CloneInto(p.cgroup) != ""
+	// An init without a stage waits the same way before its cgroup
+	// namespace.
+	into := !b.SelfInit && stageMayCloneInto(b.CloneFlags, b.Join) && cgroups.CloneInto(p.cgroup) != ""
 	b.CloneInto = into
 	if _, err := p.conn.Write(b.Encode()); err != nil {
 		return fmt.Errorf("send bootstrap: %w", err)
 	}
-	if err := p.joinCgroup(into); err != nil {
+	if err := p.joinCgroup(into, applied); err != nil {
 		return stageFailedFirst(p.conn, p.stage, err)
 	}
 	dir := ""
@@ -95,20 +103,9 @@ func (p *initProcess) start() error {
 	}
 	traceStep("cgroup joined")
 	faultPoint("create:after-cgroup")
-	pid, err := nsenter.Await(p.conn, p.writeIDMaps)
+	pid, err := p.awaitInit(b.SelfInit)
 	if err != nil {
-		// It may be blocked waiting for us (e.g. the maps could not be
-		// written): it must not outlive the error.
-		_ = p.stage.Kill()
-	}
-	// The stage exits right after reporting; reap it either way.
-	st, werr := p.stage.Wait()
-	p.stage = nil
-	if err != nil {
-		return fmt.Errorf("nsenter: %w", err)
-	}
-	if werr == nil && !st.Success() {
-		return fmt.Errorf("nsenter: init stage failed: %v", st)
+		return err
 	}
 	p.pid = pid
 	traceStep("stage reported init pid")
@@ -119,6 +116,49 @@ func (p *initProcess) start() error {
 	traceStep("state saved")
 	faultPoint("create:after-state")
 	return p.handshake()
+}
+
+// spawn starts the init without a stage where it may (mayCloneInit; the
+// cgroup is then created first, and applied says so), else the stage. b
+// is updated to say which.
+func (p *initProcess) spawn(b *nsenter.Bootstrap, child, fifo, console *os.File) (applied bool, err error) {
+	if mayCloneInit(b, p.cgroup) {
+		if err := p.applyCgroup(0); err != nil {
+			return false, err
+		}
+		err := p.cloneInit(child, fifo, console, b)
+		if err == nil {
+			// The init is in its namespaces but the cgroup one.
+			b.SelfInit, b.CloneFlags = true, b.CloneFlags&unix.CLONE_NEWCGROUP
+			return true, nil
+		}
+		if !errors.Is(err, errNoCloneInto) {
+			return true, err
+		}
+		applied = true
+	}
+	return applied, p.spawnStage(child, fifo, console, nil)
+}
+
+// awaitInit waits for the stage (or, selfInit, the init itself) to report
+// the init's pid, and reaps the stage.
+func (p *initProcess) awaitInit(selfInit bool) (int, error) {
+	pid, err := nsenter.Await(p.conn, p.writeIDMaps)
+	if err != nil {
+		// It may be blocked waiting for us (e.g. the maps could not be
+		// written): it must not outlive the error. abort reaps it.
+		_ = p.stage.Kill()
+		return 0, fmt.Errorf("nsenter: %w", err)
+	}
+	if selfInit {
+		pid = p.stage.Pid
+	} else if st, werr := p.stage.Wait(); werr == nil && !st.Success() {
+		// The stage exits right after reporting.
+		p.stage = nil
+		return 0, fmt.Errorf("nsenter: init stage failed: %v", st)
+	}
+	p.stage = nil
+	return pid, nil
 }
 
 // makeStartWait returns what init waits on until it is started: for run
@@ -188,17 +228,62 @@ func dialConsole(path string) (*os.File, error) {
 
 // spawnStage starts `berth init` (P0) with the caller's stdio, the
 // preserved fds at their numbers, the init pipe, the fifo and the console.
-func (p *initProcess) spawnStage(child, fifo, console *os.File) error {
+// With sys, it is cloned as sys says.
+func (p *initProcess) spawnStage(child, fifo, console *os.File, sys *syscall.SysProcAttr) error {
 	named := []namedFile{{nsenter.EnvInitPipe, child}, {envFifoFD, fifo}}
 	if console != nil {
 		named = append(named, namedFile{envConsoleFD, console})
 	}
-	proc, fds, err := spawnStage(p.opts.Root, p.opts.PreserveFDs+listenFDs(), named)
+	proc, fds, err := spawnStage(p.opts.Root, p.opts.PreserveFDs+listenFDs(), named, sys)
 	if err != nil {
 		return err
 	}
 	p.stage, p.childFDs = proc, fds
 	return nil
+}
+
+// mayCloneInit reports whether we may clone the container's init
+// ourselves, with no stage (b.SelfInit): when the stage would only create
+// namespaces and the init can reach its cgroups without being moved by pid
+// (born in its cgroup2 one, moving itself into the v1 ones; the systemd
+// driver and rootless move by pid). A stage is needed to join a namespace
+// by path (setns into a mount or user namespace wants a single-threaded
+// process), for a user namespace (Go would fork, not vfork, our whole
+// address space; and its maps must be written before the init acts) and
+// for a time namespace (its offsets must be written before a process is in
+// it).
+func mayCloneInit(b *nsenter.Bootstrap, m cgroups.Manager) bool {
+	if len(b.Join) > 0 || b.TimeOffsets != "" || os.Geteuid() != 0 {
+		return false
+	}
+	if b.CloneFlags&(unix.CLONE_NEWUSER|unix.CLONE_NEWTIME) != 0 {
+		return false
+	}
+	return cgroups.V1SelfMoveDirs(m) != nil || cgroups.CloneInto(m) != ""
+}
+
+// errNoCloneInto: the kernel (or a seccomp filter around us) has no clone3
+// with CLONE_INTO_CGROUP; a stage can fall back to a move.
+var errNoCloneInto = errors.New("clone3 into a cgroup is not available")
+
+// cloneInit starts `berth init` as the container's init itself, in its new
+// namespaces but the cgroup one (it makes that once in its cgroups) and
+// born in its cgroup2 dir, if it has one. The cgroup must exist.
+func (p *initProcess) cloneInit(child, fifo, console *os.File, b *nsenter.Bootstrap) error {
+	sys := &syscall.SysProcAttr{Cloneflags: uintptr(b.CloneFlags &^ unix.CLONE_NEWCGROUP)}
+	if dir := cgroups.CloneInto(p.cgroup); dir != "" {
+		fd, err := unix.Open(dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return fmt.Errorf("join cgroup %s: %w", dir, err)
+		}
+		defer unix.Close(fd)
+		sys.UseCgroupFD, sys.CgroupFD = true, fd
+	}
+	err := p.spawnStage(child, fifo, console, sys)
+	if sys.UseCgroupFD && (errors.Is(err, unix.ENOSYS) || errors.Is(err, unix.E2BIG) || errors.Is(err, unix.EINVAL)) {
+		return errNoCloneInto
+	}
+	return err
 }
 
 // namedFile is an fd handed to `berth init` whose number it finds in env.
@@ -211,7 +296,8 @@ type namedFile struct {
 // closed), fds 3..3+extra-1 at their numbers, then the named files. It
 // returns the fd number each named file has in the child, by env name. The
 // binary is executed sealed (exeseal_linux.go); root is the state root.
-func spawnStage(root string, extra int, named []namedFile) (*stageProcess, map[string]int, error) {
+// sys (may be nil) says how to clone it.
+func spawnStage(root string, extra int, named []namedFile, sys *syscall.SysProcAttr) (*stageProcess, map[string]int, error) {
 	exe, err := sealedExe(root)
 	if err != nil {
 		return nil, nil, err
@@ -240,7 +326,7 @@ func spawnStage(root string, extra int, named []namedFile) (*stageProcess, map[s
 	if err := unix.CloseRange(uint(3+extra), ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
 		return nil, nil, fmt.Errorf("close_range: %w", err)
 	}
-	proc, err := startStage(path, []string{"berth", "init"}, env, files)
+	proc, err := startStage(path, []string{"berth", "init"}, env, files, sys)
 	if err != nil {
 		return nil, nil, fmt.Errorf("start init: %w", err)
 	}
@@ -296,25 +382,36 @@ func listenEnv() []string {
 	return nil
 }
 
-// joinCgroup creates the container's cgroup, has the stage join it (its
-// children inherit it, so the init is there before any user code runs) and
-// applies the resources, device rules included (deny-all plus runc's
-// defaults when the spec has none). The stage moves itself into the v1
-// hierarchies (sendCgroupTasks); with into, it forks the init into the
-// cgroup2 one (sendCgroupReady); what it cannot join itself, we move it
-// into.
-func (p *initProcess) joinCgroup(into bool) error {
-	m := p.cgroup
-	self := cgroups.V1SelfMoveDirs(m)
-	pid := p.stage.Pid
-	if into || self != nil {
-		pid = 0
-	}
-	if err := m.Apply(pid); err != nil {
+// applyCgroup creates the container's cgroup, moving pid into it (0: none).
+func (p *initProcess) applyCgroup(pid int) error {
+	if err := p.cgroup.Apply(pid); err != nil {
 		return err
 	}
-	p.c.State.CgroupPaths = m.Paths()
-	if self != nil && !into {
+	p.c.State.CgroupPaths = p.cgroup.Paths()
+	return nil
+}
+
+// joinCgroup creates the container's cgroup unless applied, has the stage
+// (or the init, without one) join it (its children inherit it, so the init
+// is there before any user code runs) and applies the resources, device
+// rules included (deny-all plus runc's defaults when the spec has none).
+// The stage moves itself into the v1 hierarchies (sendCgroupTasks); with
+// into, it forks the init into the cgroup2 one (sendCgroupReady); what it
+// cannot join itself, we move it into. An init without a stage was born in
+// its cgroup2 dir.
+func (p *initProcess) joinCgroup(into, applied bool) error {
+	m := p.cgroup
+	self := cgroups.V1SelfMoveDirs(m)
+	if !applied {
+		pid := p.stage.Pid
+		if into || self != nil {
+			pid = 0
+		}
+		if err := p.applyCgroup(pid); err != nil {
+			return err
+		}
+	}
+	if self != nil && !into && !applied {
 		// A hybrid host's unified hierarchy, which the stage may not
 		// fork into (stageMayCloneInto).
 		if dir := cgroups.CloneInto(m); dir != "" {

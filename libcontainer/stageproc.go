@@ -15,13 +15,14 @@ type stageProcess struct {
 }
 
 // startStage forks and executes path with exactly files as its fds (-1:
-// closed in the child) and env as its environment.
-func startStage(path string, argv, env []string, files []int) (*stageProcess, error) {
+// closed in the child) and env as its environment; sys (may be nil) says
+// how to clone it.
+func startStage(path string, argv, env []string, files []int, sys *syscall.SysProcAttr) (*stageProcess, error) {
 	fds := make([]uintptr, len(files))
 	for i, fd := range files {
 		fds[i] = uintptr(fd) // -1 becomes ^0: "closed" to forkExec
 	}
-	pid, err := syscall.ForkExec(path, argv, &syscall.ProcAttr{Env: env, Files: fds})
+	pid, err := syscall.ForkExec(path, argv, &syscall.ProcAttr{Env: env, Files: fds, Sys: sys})
 	if err != nil {
 		return nil, err
 	}

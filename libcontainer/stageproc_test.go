@@ -6,7 +6,7 @@ import (
 )
 
 func TestStageProcessExitStatus(t *testing.T) {
-	p, err := startStage("/bin/sh", []string{"sh", "-c", "exit 3"}, nil, []int{-1, 1, 2})
+	p, err := startStage("/bin/sh", []string{"sh", "-c", "exit 3"}, nil, []int{-1, 1, 2}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -20,7 +20,7 @@ func TestStageProcessExitStatus(t *testing.T) {
 }
 
 func TestStageProcessKill(t *testing.T) {
-	p, err := startStage("/bin/sh", []string{"sh", "-c", "exec sleep 100"}, nil, []int{-1, 1, 2})
+	p, err := startStage("/bin/sh", []string{"sh", "-c", "exec sleep 100"}, nil, []int{-1, 1, 2}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +44,7 @@ func TestStageProcessFiles(t *testing.T) {
 	}
 	defer r.Close()
 	script := `[ ! -e /proc/self/fd/0 ] && echo ok >&3`
-	p, err := startStage("/bin/sh", []string{"sh", "-c", script}, nil, []int{-1, 1, 2, int(w.Fd())})
+	p, err := startStage("/bin/sh", []string{"sh", "-c", script}, nil, []int{-1, 1, 2, int(w.Fd())}, nil)
 	w.Close()
 	if err != nil {
 		t.Fatal(err)

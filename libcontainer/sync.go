@@ -8,6 +8,13 @@ package libcontainer
 // runs C only (nsenter/create.c, or process.c for exec): Go never starts
 // inside the container.
 //
+// Without a stage (Bootstrap.SelfInit, see mayCloneInit): P creates the
+// cgroup first, then clones P1 itself into the new namespaces (on cgroup2,
+// into its cgroup). P1 then runs P0's part of steps 1 and 2 for itself: it
+// reads the bootstrap, moves itself into the v1 cgroups, waits for 'c',
+// makes the cgroup namespace and reports 'P' (pid 0: P knows it) or 'E'.
+// From step 3 on nothing differs.
+//
 // All messages travel over one socketpair (the "init pipe"); P0 and P1 share
 // the child end, P keeps the other.
 //

@@ -64,6 +64,11 @@ type Bootstrap struct {
 	// CreatePlan: the init is create's, driven by a RootfsPlan and then a
 	// ProcessPlan (create.c); Go never starts in it.
 	CreatePlan bool
+	// SelfInit: there is no stage. The parent cloned this process into the
+	// new namespaces itself, so it is the init: it only waits for its
+	// cgroups, makes the cgroup namespace and goes on as the init. Nothing
+	// to join, no user or time namespace (see nsenter.c's self_init).
+	SelfInit bool
 }
 
 // SendCgroupReady tells a stage started with CgroupSync that it is in the
@@ -131,6 +136,9 @@ func (b *Bootstrap) Encode() []byte {
 	}
 	if b.CreatePlan {
 		r.add(C.BT_CREATE_PLAN)
+	}
+	if b.SelfInit {
+		r.add(C.BT_SELF_INIT)
 	}
 	if b.JoinFlags != 0 {
 		r.add(C.BT_JOIN_PIDFD, u32(uint32(b.JoinPidfd), b.JoinFlags))

@@ -20,11 +20,14 @@
 #define BT_CLONE_INTO 8    /* empty: SYNC_CGROUP_FD may come; leave the cgroup ns to the init */
 #define BT_EXEC_PLAN 9     /* empty: the init reads a process plan (plan.h) and execs it, no Go */
 #define BT_CREATE_PLAN 10  /* empty: the init is create's (create.c), no Go */
+#define BT_SELF_INIT 11    /* empty: no stage: the parent cloned this process into
+                              its new namespaces, it is the init itself */
 
 /* One-byte messages on the init pipe. */
 #define SYNC_USERMAP 'U'     /* stage -> parent: write my uid/gid maps */
 #define SYNC_USERMAP_ACK 'u' /* parent -> stage: done */
-#define SYNC_PID 'P'         /* stage -> parent: u32 pid of the init */
+#define SYNC_PID 'P'         /* stage -> parent: u32 pid of the init (0 from a
+                                self init: the parent knows it) */
 #define SYNC_CGROUP 'c'      /* parent -> stage: you are in the container's cgroup */
 #define SYNC_CGROUP_FD 'C'   /* parent -> stage, with a cgroup2 dir fd (SCM_RIGHTS):
                                 clone the init into that cgroup */

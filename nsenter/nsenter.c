@@ -26,6 +26,11 @@
 //
 // P0 reads exactly the bootstrap message, so whatever the parent writes
 // after it stays in the socket for P1.
+//
+// With BT_SELF_INIT there is no stage: the parent cloned this process into
+// its new namespaces and it is the init (self_init below). It reads the
+// bootstrap, handles 'T' and 'c' as P0 would, makes the cgroup namespace,
+// sends 'P' with pid 0 and goes on as P1.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -84,6 +89,7 @@ struct bootstrap {
 	int cgroup_sync;
 	int clone_into;
 	int exec_plan, create_plan;
+	int self_init;
 	// The cgroup namespace to create or join is left for last (cgroupns):
 	// it must come after the cgroup, and with clone_into the init makes
 	// it, so that we stay in the namespace whose cgroups we fork into.
@@ -313,6 +319,9 @@ static void parse_bootstrap(struct bootstrap *b)
 		case BT_CREATE_PLAN:
 			b->create_plan = 1;
 			break;
+		case BT_SELF_INIT:
+			b->self_init = 1;
+			break;
 		case BT_JOIN_PIDFD:
 			if (len != 8)
 				die(0, "bootstrap: bad pidfd record");
@@ -508,6 +517,42 @@ static pid_t clone_init(struct bootstrap *b)
 	return clone_parent();
 }
 
+// run_init goes on as the container's init, all in C: exec's (process.c)
+// or create's (create.c). Go never starts in it.
+static void run_init(struct bootstrap *b)
+{
+	prctl(PR_SET_NAME, (unsigned long)"berth:[init]", 0, 0, 0);
+	if (b->exec_plan)
+		berth_run_plan(initpipe, berth_cgroupns_errno);
+	if (b->create_plan)
+		berth_run_create(initpipe, berth_cgroupns_errno);
+	die(0, "bootstrap names no plan for the init");
+}
+
+// self_init is an init with no stage: the parent cloned us into our new
+// namespaces (and on cgroup2 into our cgroup), which saves a process, an
+// exec and an exit per container. It does so only where a stage has
+// nothing else to do: no namespace to join (setns of a mount or user
+// namespace needs a single-threaded process, which the parent is not), no
+// user namespace (its maps must be written before it acts) and no time
+// namespace (offsets must be written before a process is in it). We move
+// ourselves into the v1 cgroups, make the cgroup namespace and go on.
+static void self_init(struct bootstrap *b)
+{
+	if (b->clone_flags != 0 || b->njoin > 0 || b->join_pidfd >= 0 || b->time_offsets != NULL)
+		die(0, "bootstrap: an init without a stage cannot make or join namespaces");
+	if (b->cgroup_sync)
+		read_sync(SYNC_CGROUP);
+	if (cgroup_fd >= 0)
+		die(0, "bootstrap: an init without a stage got a cgroup to fork into");
+	int err = cgroupns(b);
+	if (err != 0)
+		die(err, "unshare cgroup namespace");
+	char msg[5] = {SYNC_PID, 0, 0, 0, 0};
+	write_full(msg, 5);
+	run_init(b);
+}
+
 // Which of fds 0-2 were closed when we were executed. The Go runtime opens
 // /dev/null on closed stdio fds before main runs, so only a constructor can
 // still tell (berth passes a closed stdio on to the container closed).
@@ -552,6 +597,8 @@ __attribute__((constructor)) static void nsenter(void)
 
 	if (b.oom_score_adj != NULL)
 		write_file("/proc/self/oom_score_adj", b.oom_score_adj);
+	if (b.self_init)
+		self_init(&b);
 
 	join_pidfd(&b);
 	join_namespaces(&b);
@@ -572,16 +619,8 @@ __attribute__((constructor)) static void nsenter(void)
 	pid_t child = clone_init(&b);
 	if (child < 0)
 		die(errno, "clone init process");
-	if (child == 0) {
-		// P1: the container's init, all in C: exec's (process.c) or
-		// create's (create.c). Go never starts in it.
-		prctl(PR_SET_NAME, (unsigned long)"berth:[init]", 0, 0, 0);
-		if (b.exec_plan)
-			berth_run_plan(initpipe, berth_cgroupns_errno);
-		if (b.create_plan)
-			berth_run_create(initpipe, berth_cgroupns_errno);
-		die(0, "bootstrap names no plan for the init");
-	}
+	if (child == 0)
+		run_init(&b); // P1
 	char msg[5];
 	uint32_t pid = (uint32_t)child;
 	msg[0] = SYNC_PID;

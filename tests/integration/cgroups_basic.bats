@@ -77,7 +77,7 @@ teardown() {
 }
 
 @test "cgroup v2: create and exec fork their process into the container's cgroup, never move one there" {
-	is_cgroup2 || skip "on v1 and hybrid hosts the stage moves itself into each v1 hierarchy (next test)"
+	is_cgroup2 || skip "on v1 and hybrid hosts berth init moves itself into each v1 hierarchy (next test)"
 	update_config '.linux.namespaces += [{"type": "cgroup"}]'
 	set_args sleep 300
 	attach_trace_start
@@ -106,29 +106,17 @@ teardown() {
 	grep -qx "$pid" "/sys/fs/cgroup$cg/cgroup.procs" || fail "init $pid is not in $cg"
 }
 
-# strace_berth NAME ARGS...: berth ARGS under strace, following every
-# process; what they wrote and cloned goes to $TEST_DIR/NAME.strace, with
-# the paths of the fds written to. strace would follow a container that
-# create leaves running too: once berth has exited, the shell in between
-# stops strace, which lets the rest go. berth's status is returned.
-strace_berth() {
-	local out=$TEST_DIR/$1.strace
-	shift
-	strace -f -I 2 -y -qq -e trace=write,clone,clone3,execve,execveat -e signal=none -o "$out" \
-		bash -c '"$@"; echo $? >"$0.status"; kill $PPID' "$out" "$BERTH" --root "$BERTH_ROOT" "$@" 3>&- || true
-	return "$(cat "$out.status")"
-}
-
 # self_mover NAME: the one process that wrote "0" to a v1 `tasks` file in
-# NAME's trace; it must be the stage (the process that exec'd `berth init`:
-# not berth, not the init it forks).
+# NAME's trace; it must be the one that exec'd `berth init` (the stage, or
+# the init that berth cloned itself when there is no stage): not berth, not
+# a process the stage forks.
 self_mover() {
 	local out=$TEST_DIR/$1.strace movers
 	movers=$(grep -F '/tasks>, "0", 1' "$out" | cut -d' ' -f1 | sort -u)
 	[ -n "$movers" ] && [ "$(wc -l <<<"$movers")" = 1 ] ||
 		fail "$1: tasks written by '$movers': $(grep -E 'tasks|cgroup.procs' "$out")"
 	grep -qE "^$movers +execve(at)?\(.*\[\"berth\", \"init\"\]" "$out" ||
-		fail "$1: $movers, which moved itself, is not the stage: $(grep -E "^$movers |execve|clone" "$out" | tail -n 12)"
+		fail "$1: $movers, which moved itself, did not exec berth init: $(grep -E "^$movers |execve|clone" "$out" | tail -n 12)"
 	echo "$movers"
 }
 
@@ -148,7 +136,7 @@ expect_self_moves() {
 	[ "$(grep -cF '/tasks>, "0", 1' "$out")" = "$want" ] || fail "$1: not $want moves: $(grep tasks "$out")"
 }
 
-@test "cgroup v1: the stage moves itself into each v1 hierarchy, and nothing writes a pid to a cgroup.procs" {
+@test "cgroup v1: berth init moves itself into each v1 hierarchy, and nothing writes a pid to a cgroup.procs" {
 	is_cgroup2 && skip "a v2 host's processes are born in their cgroup (previous test)"
 	set_args sleep 300
 	strace_berth create create --bundle "$BUNDLE" "$ID"
@@ -157,7 +145,7 @@ expect_self_moves() {
 	pid=$(state_field "$ID" pid)
 	cp "/proc/$pid/cgroup" "$TEST_DIR/init.cgroup"
 	expect_self_moves create "$TEST_DIR/init.cgroup"
-	# the init, which the stage forked, is in each of the container's cgroups
+	# the init is in each of the container's cgroups
 	want() { local l=$1; echo "${l%/}/$ID"; }
 	expect_cgroups "$pid" want
 	strace_berth exec exec "$ID" cat /proc/self/cgroup >"$TEST_DIR/exec.cgroup"
@@ -187,7 +175,7 @@ expect_self_moves() {
 	fi
 }
 
-@test "cgroup v1: a stage that cannot join a v1 cgroup fails create and exec with one line naming it, and leaves nothing" {
+@test "cgroup v1: a berth init that cannot join a v1 cgroup fails create and exec with one line naming it, and leaves nothing" {
 	is_cgroup2 && skip "v1 and hybrid hosts only"
 	local own rt
 	own=$(awk -F: '$2 ~ /(^|,)cpu(,|$)/ {print $3}' /proc/self/cgroup)
@@ -342,4 +330,21 @@ expect_self_moves() {
 	[ -n "$(find /sys/fs/cgroup -type d -name "$ID")" ]
 	berth delete -f "$ID"
 	assert_no_container "$ID"
+}
+
+@test "clone3 refused around berth (a container's seccomp profile): create and exec still put their process in each of the container's cgroups" {
+	build_tool sysdeny
+	update_config '.linux.namespaces += [{"type": "cgroup"}]'
+	set_args sleep 300
+	# ENOSYS, as Docker's default profile answers clone3
+	"$SYSDENY_BIN" clone3=38 "$BERTH" --root "$BERTH_ROOT" create --bundle "$BUNDLE" "$ID" 3>&-
+	local pid
+	pid=$(state_field "$ID" pid)
+	want() { local l=$1; echo "${l%/}/$ID"; }
+	expect_cgroups "$pid" want
+	berth start "$ID"
+	run --separate-stderr "$SYSDENY_BIN" clone3=38 "$BERTH" --root "$BERTH_ROOT" exec "$ID" cat /proc/self/cgroup 3>&-
+	assert_status 0
+	# inside the cgroup namespace, where the init sees "/" for each
+	[ "$output" = "$(berth exec "$ID" cat /proc/1/cgroup)" ] || fail "exec'd process not in the init's cgroups: $output"
 }

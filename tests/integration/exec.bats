@@ -4,26 +4,8 @@
 
 load helpers
 
-# build_recvtty: tests/cmd/recvtty, built once per bats file into a cache
-# keyed by its source, exported as $RECVTTY.
-build_recvtty() {
-	local go sum dir
-	go=${GO:-$(command -v go || echo /usr/local/go/bin/go)}
-	sum=$(cat "$REPO_ROOT"/tests/cmd/recvtty/*.go "$REPO_ROOT/go.sum" | sha256sum | cut -c1-16)
-	dir=${TMPDIR:-/tmp}/berth-recvtty/$sum
-	if [ ! -x "$dir/recvtty" ]; then
-		mkdir -p "$dir"
-		# the caller's build cache if it has one (fast), else a private one
-		"$go" env GOCACHE >/dev/null 2>&1 || export GOCACHE=${TMPDIR:-/tmp}/berth-recvtty/gocache
-		(cd "$REPO_ROOT" && CGO_ENABLED=0 "$go" build -o "$dir/recvtty.$$" ./tests/cmd/recvtty) &&
-			mv -f "$dir/recvtty.$$" "$dir/recvtty"
-	fi
-	export RECVTTY=$dir/recvtty
-	[ -x "$RECVTTY" ]
-}
-
 setup_file() {
-	build_recvtty
+	build_tool recvtty
 }
 
 teardown() {
@@ -496,7 +478,7 @@ four
 
 @test "exec --pidfd-socket: the receiver gets a pidfd of the exec'd process" {
 	start_container
-	"$RECVTTY" -pidfd "$TEST_DIR/pidfd.sock" >"$TEST_DIR/pidfd.out" 2>"$TEST_DIR/pidfd.err" 3>&- &
+	"$RECVTTY_BIN" -pidfd "$TEST_DIR/pidfd.sock" >"$TEST_DIR/pidfd.out" 2>"$TEST_DIR/pidfd.err" 3>&- &
 	local rpid=$!
 	track "$rpid"
 	wait_for test -S "$TEST_DIR/pidfd.sock"

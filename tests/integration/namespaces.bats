@@ -229,3 +229,36 @@ uts=$(readlink "/proc/$pid/ns/uts")"
 	assert_status 0
 	assert_output "net=$(host_ns net)"
 }
+
+# berth_init_execs NAME: the pids that executed `berth init` in NAME's trace.
+berth_init_execs() {
+	grep -E '^[0-9]+ +execve(at)?\(.*\["berth", "init"\]' "$TEST_DIR/$1.strace" | cut -d' ' -f1
+}
+
+@test "a config that only makes namespaces needs no stage: berth clones the init into them; a join goes through the stage" {
+	set_args sleep 300
+	strace_berth create create --bundle "$BUNDLE" "$ID"
+	local pid execs other
+	pid=$(state_field "$ID" pid)
+	execs=$(berth_init_execs create)
+	[ "$execs" = "$pid" ] || fail "berth init executed by '$execs', not by the init $pid alone"
+	# so the namespaces came with a clone (the cgroup one is the init's)
+	grep -qE "^[0-9]+ +clone3?\(.*CLONE_NEWNS.*CLONE_NEWPID" "$TEST_DIR/create.strace" ||
+		fail "no clone made the namespaces: $(grep clone "$TEST_DIR/create.strace")"
+	[ "$(readlink "/proc/$pid/ns/pid")" != "$(host_ns pid)" ] || fail "the init is in the host's pid namespace"
+	berth start "$ID"
+	run berth exec "$ID" cat /proc/1/comm
+	assert_output sleep
+
+	# joining the first container's uts namespace: a stage joins it and
+	# forks the init
+	other=$(new_id other)
+	update_config '(.linux.namespaces[] | select(.type == "uts")) .path = $p' --arg p "/proc/$pid/ns/uts"
+	strace_berth join create --bundle "$BUNDLE" "$other"
+	local opid
+	opid=$(state_field "$other" pid)
+	execs=$(berth_init_execs join)
+	[ -n "$execs" ] && [ "$execs" != "$opid" ] || fail "berth init executed by '$execs'; the init $opid should not have"
+	[ "$(readlink "/proc/$opid/ns/uts")" = "$(readlink "/proc/$pid/ns/uts")" ] || fail "the uts namespace was not joined"
+	[ "$(readlink "/proc/$opid/ns/net")" != "$(readlink "/proc/$pid/ns/net")" ] || fail "no new network namespace"
+}

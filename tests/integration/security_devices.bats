@@ -17,23 +17,6 @@
 
 load helpers
 
-# build_tool NAME: tests/cmd/NAME, built static once per source version into
-# a cache, exported as $NAME_BIN (upper case).
-build_tool() {
-	local name=$1 go sum dir var
-	go=${GO:-$(command -v go || echo /usr/local/go/bin/go)}
-	sum=$(cat "$REPO_ROOT"/tests/cmd/"$name"/*.go "$REPO_ROOT/go.sum" | sha256sum | cut -c1-16)
-	dir=${TMPDIR:-/tmp}/berth-$name/$sum
-	if [ ! -x "$dir/$name" ]; then
-		mkdir -p "$dir"
-		(cd "$REPO_ROOT" && CGO_ENABLED=0 "$go" build -o "$dir/$name.$$" "./tests/cmd/$name") &&
-			mv -f "$dir/$name.$$" "$dir/$name"
-	fi
-	var=$(echo "${name}_BIN" | tr 'a-z-' 'A-Z_')
-	export "$var=$dir/$name"
-	[ -x "$dir/$name" ]
-}
-
 setup_file() {
 	build_tool secprobe
 }

@@ -21,24 +21,6 @@
 
 load helpers
 
-# build_tool NAME [CGO_ENABLED]: tests/cmd/NAME, built once per source
-# version into a cache, exported as $NAME_BIN (upper case, - as _).
-build_tool() {
-	local name=$1 cgo=${2:-0} go sum dir var
-	go=${GO:-$(command -v go || echo /usr/local/go/bin/go)}
-	sum=$(cat "$REPO_ROOT"/tests/cmd/"$name"/*.go "$REPO_ROOT"/libcontainer/seccomp/*.go "$REPO_ROOT/go.sum" |
-		sha256sum | cut -c1-16)
-	dir=${TMPDIR:-/tmp}/berth-$name/$sum
-	if [ ! -x "$dir/$name" ]; then
-		mkdir -p "$dir"
-		(cd "$REPO_ROOT" && CGO_ENABLED=$cgo "$go" build -o "$dir/$name.$$" "./tests/cmd/$name") &&
-			mv -f "$dir/$name.$$" "$dir/$name"
-	fi
-	var=$(echo "${name}_BIN" | tr 'a-z-' 'A-Z_')
-	export "$var=$dir/$name"
-	[ -x "$dir/$name" ]
-}
-
 setup_file() {
 	build_tool secprobe
 	build_tool seccomp-agent 1

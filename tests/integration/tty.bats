@@ -7,26 +7,8 @@
 
 load helpers
 
-# build_recvtty: tests/cmd/recvtty, built once per bats file into a cache
-# keyed by its source, exported as $RECVTTY.
-build_recvtty() {
-	local go sum dir
-	go=${GO:-$(command -v go || echo /usr/local/go/bin/go)}
-	sum=$(cat "$REPO_ROOT"/tests/cmd/recvtty/*.go "$REPO_ROOT/go.sum" | sha256sum | cut -c1-16)
-	dir=${TMPDIR:-/tmp}/berth-recvtty/$sum
-	if [ ! -x "$dir/recvtty" ]; then
-		mkdir -p "$dir"
-		# the caller's build cache if it has one (fast), else a private one
-		"$go" env GOCACHE >/dev/null 2>&1 || export GOCACHE=${TMPDIR:-/tmp}/berth-recvtty/gocache
-		(cd "$REPO_ROOT" && CGO_ENABLED=0 "$go" build -o "$dir/recvtty.$$" ./tests/cmd/recvtty) &&
-			mv -f "$dir/recvtty.$$" "$dir/recvtty"
-	fi
-	export RECVTTY=$dir/recvtty
-	[ -x "$RECVTTY" ]
-}
-
 setup_file() {
-	build_recvtty
+	build_tool recvtty
 }
 
 # start_recvtty MODE [STDIN]: recvtty listening on $SOCK, writing the pty
@@ -34,7 +16,7 @@ setup_file() {
 # $TEST_DIR/tty.out.
 start_recvtty() {
 	SOCK=$TEST_DIR/tty.sock
-	"$RECVTTY" -mode "$1" -pty-name-file "$TEST_DIR/ptyname" "$SOCK" \
+	"$RECVTTY_BIN" -mode "$1" -pty-name-file "$TEST_DIR/ptyname" "$SOCK" \
 		<"${2:-/dev/null}" >"$TEST_DIR/tty.out" 2>"$TEST_DIR/tty.err" 3>&- &
 	RECV_PID=$!
 	track "$RECV_PID"
