@@ -589,11 +589,10 @@ __attribute__((constructor)) static void nsenter(void)
 	// Until exec, nobody in the container may ptrace us or open our /proc
 	// entries (our exe is the runtime binary).
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	// We were executed as /proc/self/fd/N: give ps a better name than "N".
-	prctl(PR_SET_NAME, (unsigned long)"berth:[stage]", 0, 0, 0);
-
 	struct bootstrap b;
 	parse_bootstrap(&b);
+	// We were executed as /proc/self/fd/N: give ps a better name than "N".
+	prctl(PR_SET_NAME, (unsigned long)(b.self_init ? "berth:[init]" : "berth:[stage]"), 0, 0, 0);
 
 	if (b.oom_score_adj != NULL)
 		write_file("/proc/self/oom_score_adj", b.oom_score_adj);
