@@ -150,7 +150,9 @@ func execProcessSpec(ctx *cli.Context, spec *specs.Spec) (*specs.Process, error)
 	p := *spec.Process
 	p.Args = ctx.Args().Tail()
 	if len(p.Args) == 0 {
-		return nil, errors.New("args must not be empty")
+		// runc's words (a process.json without args says "args must not
+		// be empty", from its validation)
+		return nil, errors.New("process args cannot be empty")
 	}
 	// Not the container's setting: exec has a terminal only with -t, as in
 	// runc. (ctx.Bool, not IsSet: urfave/cli's IsSet runs a regexp per flag.)

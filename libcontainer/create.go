@@ -160,19 +160,21 @@ func resolveRootfs(bundle string, spec *specs.Spec) (string, error) {
 }
 
 // writePidFile writes pid (no newline, like runc) through a temporary file
-// and rename, so a reader never sees an empty or partial file.
+// and rename, so a reader never sees an empty or partial file. The
+// temporary file is runc's, "." and the name, so that errors read as
+// runc's.
 func writePidFile(path string, pid int) error {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return err
 	}
-	tmp := filepath.Join(filepath.Dir(abs), "."+filepath.Base(abs)+".tmp")
+	tmp := filepath.Join(filepath.Dir(abs), "."+filepath.Base(abs))
 	if err := os.WriteFile(tmp, []byte(strconv.Itoa(pid)), 0o644); err != nil {
-		return fmt.Errorf("write pid file: %w", err)
+		return err
 	}
 	if err := os.Rename(tmp, abs); err != nil {
 		os.Remove(tmp)
-		return fmt.Errorf("write pid file: %w", err)
+		return err
 	}
 	return nil
 }

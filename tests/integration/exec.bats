@@ -529,6 +529,7 @@ $(cat "$TEST_DIR/exec.pid")"
 	start_container
 	run --separate-stderr berth exec "$ID"
 	assert_fails
+	assert_error "exec failed: process args cannot be empty" # runc's words
 	run --separate-stderr berth exec
 	assert_fails
 }

@@ -55,6 +55,7 @@ load helpers
 	run_nowait berth create --bundle "$BUNDLE" --pid-file "$TEST_DIR/no-such-dir/pid" "$ID"
 	assert_status 1
 	assert_one_line_error
-	assert_error "no such file or directory"
+	# runc's words: its temporary file is ".pid" beside the pid file
+	assert_error "open $TEST_DIR/no-such-dir/.pid: no such file or directory"
 	assert_no_container "$ID"
 }
