@@ -51,6 +51,11 @@ var psCommand = &cli.Command{
 		}
 		out, err := exec.Command("ps", args...).Output()
 		if err != nil {
+			// ps says why on stderr, as runc shows it
+			var ee *exec.ExitError
+			if errors.As(err, &ee) {
+				out = append(out, ee.Stderr...)
+			}
 			return fmt.Errorf("%w: %s", err, out)
 		}
 		return printPsRows(out, pids)

@@ -113,6 +113,13 @@ start_family() {
 	assert_error "couldn't find PID field in ps output"
 }
 
+@test "ps with arguments ps refuses fails with what ps said" {
+	start_family
+	run --separate-stderr berth ps "$ID" bogus-option
+	assert_status 1
+	assert_error "exit status 1: error: unsupported option (BSD syntax)"
+}
+
 @test "ps of a created container shows its init" {
 	set_args sleep 300
 	berth create --bundle "$BUNDLE" "$ID"
