@@ -127,6 +127,25 @@ func notifyOOMV2(ctx context.Context, dir string) (<-chan struct{}, error) {
 	return ch, nil
 }
 
+// OOMKills returns how many processes the kernel has killed in m's memory
+// cgroup for lack of memory (the oom_kill counter of v1's memory.oom_control,
+// Linux 4.13, or of v2's memory.events); ok is false when it cannot tell.
+func OOMKills(m Manager) (n uint64, ok bool) {
+	dir, file := m.Path("memory"), "memory.oom_control"
+	if dir == "" {
+		dir, file = m.Path(""), "memory.events"
+	}
+	if dir == "" {
+		return 0, false
+	}
+	kv, err := readKeyValues(dir, file)
+	if err != nil {
+		return 0, false
+	}
+	n, ok = kv["oom_kill"]
+	return n, ok
+}
+
 // oomKills reads the oom_kill counter of memory.events.
 func oomKills(dir string) (uint64, error) {
 	kv, err := readKeyValues(dir, "memory.events")

@@ -35,16 +35,24 @@ func sendCgroupReady(conn *os.File, dir string) error {
 
 // stageFailedFirst returns the error the stage reported if it had already
 // failed when we wrote to it (which then gave EPIPE: say, it could not join
-// a v1 cgroup), else err. The stage is killed first: it may be alive,
-// waiting for us.
-func stageFailedFirst(conn *os.File, stage *stageProcess, err error) error {
+// a v1 cgroup), else err, with how the stage ended if it died silently
+// (who names it: "init stage", or "container init" when there is no
+// stage). After EPIPE the stage is reaped and *stage becomes nil; it is
+// killed first, in case it is alive, waiting for us.
+func stageFailedFirst(conn *os.File, stage **stageProcess, who string, err error) error {
 	if !errors.Is(err, unix.EPIPE) && !errors.Is(err, unix.ECONNRESET) {
 		return err
 	}
-	_ = stage.Kill()
+	_ = (*stage).Kill()
+	_, aerr := nsenter.Await(conn, nil)
+	st, werr := (*stage).Wait()
+	*stage = nil
 	var se *nsenter.StageError
-	if _, aerr := nsenter.Await(conn, nil); errors.As(aerr, &se) {
+	if errors.As(aerr, &se) {
 		return fmt.Errorf("nsenter: %w", aerr)
+	}
+	if werr == nil && !st.Success() {
+		return fmt.Errorf("%w (the %s ended: %v)", err, who, st)
 	}
 	return err
 }

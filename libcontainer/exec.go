@@ -133,7 +133,7 @@ func (e *execProcess) start(pidfd *os.File) (int, error) {
 	}
 	into, err := e.joinCgroup(b.CloneInto)
 	if err != nil {
-		return 0, stageFailedFirst(e.conn, e.stage, err)
+		return 0, stageFailedFirst(e.conn, &e.stage, "init stage", err)
 	}
 	faultPoint("exec:after-cgroup")
 	prog, err := program()
@@ -152,7 +152,7 @@ func (e *execProcess) start(pidfd *os.File) (int, error) {
 		return 0, errors.New("unable to start container process: " + err.Error())
 	}
 	if err := sendCgroupReady(e.conn, into); err != nil {
-		return 0, stageFailedFirst(e.conn, e.stage, err)
+		return 0, stageFailedFirst(e.conn, &e.stage, "init stage", err)
 	}
 	traceStep("exec: cgroup joined")
 	pid, err := nsenter.Await(e.conn, nil)

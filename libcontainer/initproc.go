@@ -92,14 +92,14 @@ func (p *initProcess) start() error {
 		return fmt.Errorf("send bootstrap: %w", err)
 	}
 	if err := p.joinCgroup(into, applied); err != nil {
-		return stageFailedFirst(p.conn, p.stage, err)
+		return p.stageFailed(b.SelfInit, err)
 	}
 	dir := ""
 	if into {
 		dir = cgroups.CloneInto(p.cgroup) // "" if a rootless Apply skipped it
 	}
 	if err := sendCgroupReady(p.conn, dir); err != nil {
-		return stageFailedFirst(p.conn, p.stage, err)
+		return p.stageFailed(b.SelfInit, err)
 	}
 	traceStep("cgroup joined")
 	faultPoint("create:after-cgroup")
@@ -140,15 +140,38 @@ func (p *initProcess) spawn(b *nsenter.Bootstrap, child, fifo, console *os.File)
 	return applied, p.spawnStage(child, fifo, console, nil)
 }
 
+// stageFailed explains err, a failure to set up the cgroup or to tell the
+// stage (or, selfInit, the init itself) about it.
+func (p *initProcess) stageFailed(selfInit bool, err error) error {
+	return p.oomHint(stageFailedFirst(p.conn, &p.stage, stageName(selfInit), err))
+}
+
+// stageName is what the errors call the process we started.
+func stageName(selfInit bool) string {
+	if selfInit {
+		return "container init"
+	}
+	return "init stage"
+}
+
 // awaitInit waits for the stage (or, selfInit, the init itself) to report
 // the init's pid, and reaps the stage.
 func (p *initProcess) awaitInit(selfInit bool) (int, error) {
 	pid, err := nsenter.Await(p.conn, p.writeIDMaps)
+	if errors.Is(err, nsenter.ErrNoReport) {
+		// It is gone (with any init it forked): say how it ended.
+		st, werr := p.stage.Wait()
+		p.stage = nil
+		if werr == nil {
+			err = fmt.Errorf("nsenter: %s exited without reporting (%v)", stageName(selfInit), st)
+		}
+		return 0, p.oomHint(err)
+	}
 	if err != nil {
 		// It may be blocked waiting for us (e.g. the maps could not be
 		// written): it must not outlive the error. abort reaps it.
 		_ = p.stage.Kill()
-		return 0, fmt.Errorf("nsenter: %w", err)
+		return 0, p.oomHint(fmt.Errorf("nsenter: %w", err))
 	}
 	if selfInit {
 		pid = p.stage.Pid
@@ -537,8 +560,30 @@ func (p *initProcess) handshake() error {
 	}
 }
 
+// oomHint adds to err that the kernel killed processes in the container's
+// cgroup for lack of memory, if it did: an init whose memory limit is too
+// low to start dies without a word.
+func (p *initProcess) oomHint(err error) error {
+	if p.cgroup == nil {
+		return err
+	}
+	n, ok := cgroups.OOMKills(p.cgroup)
+	if !ok || n == 0 {
+		return err
+	}
+	limit := ""
+	if l := p.spec.Linux; l != nil && l.Resources != nil && l.Resources.Memory != nil && l.Resources.Memory.Limit != nil {
+		limit = fmt.Sprintf(" (linux.resources.memory.limit is %d bytes)", *l.Resources.Memory.Limit)
+	}
+	return fmt.Errorf("%w: the container's cgroup ran out of memory%s", err, limit)
+}
+
 // initDied turns a broken pipe into the init's exit status.
 func (p *initProcess) initDied(err error) error {
+	return p.oomHint(p.initDiedWhy(err))
+}
+
+func (p *initProcess) initDiedWhy(err error) error {
 	var ws unix.WaitStatus
 	if wpid, werr := unix.Wait4(p.pid, &ws, 0, nil); werr == nil && wpid == p.pid {
 		p.pid = 0

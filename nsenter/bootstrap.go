@@ -164,13 +164,13 @@ func Await(conn io.ReadWriter, writeMaps func() error) (int, error) {
 		switch b[0] {
 		case C.SYNC_USERMAP:
 			if writeMaps == nil {
-				return 0, errors.New("nsenter: unexpected request for user namespace maps")
+				return 0, errors.New("unexpected request for user namespace maps")
 			}
 			if err := writeMaps(); err != nil {
 				return 0, err
 			}
 			if _, err := conn.Write([]byte{C.SYNC_USERMAP_ACK}); err != nil {
-				return 0, fmt.Errorf("nsenter: ack user maps: %w", err)
+				return 0, fmt.Errorf("ack user maps: %w", err)
 			}
 		case C.SYNC_PID:
 			v, err := readU32(conn)
@@ -189,7 +189,7 @@ func Await(conn io.ReadWriter, writeMaps func() error) (int, error) {
 			}
 			return 0, &StageError{Msg: string(msg)}
 		default:
-			return 0, fmt.Errorf("nsenter: unexpected message %q", b[0])
+			return 0, fmt.Errorf("unexpected message %q", b[0])
 		}
 	}
 }
@@ -202,9 +202,13 @@ func readU32(r io.Reader) (uint32, error) {
 	return binary.LittleEndian.Uint32(b[:]), nil
 }
 
+// ErrNoReport: the other end of the init pipe was closed before the stage
+// (or an init without one) reported: every process that held it is gone.
+var ErrNoReport = errors.New("init stage exited without reporting")
+
 func stageEOF(err error) error {
 	if err == nil || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return errors.New("nsenter: init stage exited without reporting")
+		return ErrNoReport
 	}
-	return fmt.Errorf("nsenter: read from init stage: %w", err)
+	return fmt.Errorf("read from init stage: %w", err)
 }

@@ -65,6 +65,29 @@ teardown() {
 	stop_events
 }
 
+@test "memory limit too low for the init to start: create fails with one line saying so, and leaves nothing" {
+	# runc refuses to set such a limit under the running init; berth sets it
+	# before any process is in the cgroup, and its init is killed instead
+	local limit
+	for limit in 4096 131072; do
+		update_config '.linux.resources.memory = {"limit": $l}' --argjson l "$limit"
+		set_args sleep 300
+		run --separate-stderr berth create --bundle "$BUNDLE" "$ID"
+		assert_status 1
+		assert_error "the container's cgroup ran out of memory (linux.resources.memory.limit is $limit bytes)"
+		assert_no_container "$ID"
+	done
+	# with a user namespace, the stage that makes it is the victim
+	update_config '.linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.resources.memory = {"limit": 4096}'
+	run --separate-stderr berth create --bundle "$BUNDLE" "$ID"
+	assert_status 1
+	assert_error "the container's cgroup ran out of memory (linux.resources.memory.limit is 4096 bytes)"
+	assert_no_container "$ID"
+}
+
 @test "pids limit set by update: forks past it fail" {
 	start_sleeper
 	berth update --pids-limit 8 "$ID"
