@@ -123,7 +123,7 @@ func (e *execProcess) start(pidfd *os.File) (int, error) {
 	// The stage joins the namespaces while we prepare its cgroup moves
 	// (joinCgroup); it waits for SendCgroupReady before it forks the
 	// process.
-	b := &nsenter.Bootstrap{JoinPidfd: fdnums[envPidfdFD], JoinFlags: e.namespaceFlags(), CgroupSync: true, ExecPlan: true}
+	b := &nsenter.Bootstrap{JoinPidfd: fdnums[envPidfdFD], JoinFlags: e.namespaceFlags(), CgroupSync: true, ExecPlan: true, Fault: stageFaultStep()}
 	b.CloneInto = e.mayCloneInto()
 	if e.opts.Process.OOMScoreAdj != nil {
 		b.OOMScoreAdj = strconv.Itoa(*e.opts.Process.OOMScoreAdj)
@@ -155,12 +155,17 @@ func (e *execProcess) start(pidfd *os.File) (int, error) {
 		return 0, stageFailedFirst(e.conn, &e.stage, "init stage", err)
 	}
 	traceStep("exec: cgroup joined")
-	pid, err := nsenter.Await(e.conn, nil)
-	if err != nil {
+	reports, done := e.stage.reports(e.conn)
+	pid, err := nsenter.Await(reports, nil)
+	done()
+	if err != nil && !errors.Is(err, nsenter.ErrNoReport) {
 		_ = e.stage.Kill() // it may be blocked waiting for us
 	}
 	st, werr := e.stage.Wait()
 	e.stage = nil
+	if errors.Is(err, nsenter.ErrNoReport) && werr == nil {
+		return 0, fmt.Errorf("nsenter: init stage exited without reporting (%v)", st)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("nsenter: %w", err)
 	}

@@ -10,3 +10,6 @@ func faultDie() {}
 
 // initFaultStep is the init's fault step for the rootfs plan: none.
 func initFaultStep() string { return "" }
+
+// stageFaultStep is the stage's fault step for the bootstrap: none.
+func stageFaultStep() string { return "" }

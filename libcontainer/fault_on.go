@@ -37,3 +37,13 @@ func initFaultStep() string {
 	}
 	return ""
 }
+
+// stageFaultStep is BERTH_FAULT when it names a step of the C stage
+// (nsenter.c checks it, from the bootstrap): "stage:after-clone" makes the
+// stage exit after it forked the init, without reporting it.
+func stageFaultStep() string {
+	if v := os.Getenv(envFault); strings.HasPrefix(v, "stage:") {
+		return v
+	}
+	return ""
+}

@@ -68,6 +68,7 @@ func (p *initProcess) start() error {
 	p.seccompProgram = seccompCompile(scmp)
 	b := p.bootstrap()
 	b.CgroupSync, b.CreatePlan = true, true
+	b.Fault = stageFaultStep()
 	applied, err := p.spawn(b, child, fifo, console)
 	if err != nil {
 		return err
@@ -157,7 +158,14 @@ func stageName(selfInit bool) string {
 // awaitInit waits for the stage (or, selfInit, the init itself) to report
 // the init's pid, and reaps the stage.
 func (p *initProcess) awaitInit(selfInit bool) (int, error) {
-	pid, err := nsenter.Await(p.conn, p.writeIDMaps)
+	// Without a stage, the init's death is the pipe's end.
+	var reports io.ReadWriter = p.conn
+	if !selfInit {
+		var done func()
+		reports, done = p.stage.reports(p.conn)
+		defer done()
+	}
+	pid, err := nsenter.Await(reports, p.writeIDMaps)
 	if errors.Is(err, nsenter.ErrNoReport) {
 		// It is gone (with any init it forked): say how it ended.
 		st, werr := p.stage.Wait()

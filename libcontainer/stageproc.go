@@ -2,6 +2,8 @@ package libcontainer
 
 import (
 	"fmt"
+	"io"
+	"os"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -65,3 +67,43 @@ func (st stageStatus) String() string {
 		return fmt.Sprintf("wait status %#x", uint32(ws))
 	}
 }
+
+// reports returns what to run nsenter.Await on: conn, except that a read
+// fails with io.EOF (nsenter.ErrNoReport) once the stage has exited with
+// nothing left to read. The init the stage forks holds the pipe open too,
+// so a stage that dies between that fork and its report (say, killed for
+// lack of memory) would leave us waiting on the pipe forever. done
+// releases the stage's pidfd.
+func (s *stageProcess) reports(conn *os.File) (rw io.ReadWriter, done func()) {
+	fd, err := unix.PidfdOpen(s.Pid, 0)
+	if err != nil {
+		return conn, func() {} // no pidfds (Linux < 5.3): as before
+	}
+	return &stageReports{conn: conn, pidfd: fd}, func() { unix.Close(fd) }
+}
+
+type stageReports struct {
+	conn  *os.File
+	pidfd int
+}
+
+func (r *stageReports) Read(b []byte) (int, error) {
+	fds := []unix.PollFd{{Fd: int32(r.conn.Fd()), Events: unix.POLLIN}, {Fd: int32(r.pidfd), Events: unix.POLLIN}}
+	for {
+		if _, err := unix.Poll(fds, -1); err != nil {
+			if err == unix.EINTR {
+				continue
+			}
+			return 0, err
+		}
+		// What the stage wrote before it exited is read first.
+		if fds[0].Revents != 0 {
+			return r.conn.Read(b)
+		}
+		if fds[1].Revents != 0 {
+			return 0, io.EOF
+		}
+	}
+}
+
+func (r *stageReports) Write(b []byte) (int, error) { return r.conn.Write(b) }

@@ -69,6 +69,8 @@ type Bootstrap struct {
 	// cgroups, makes the cgroup namespace and goes on as the init. Nothing
 	// to join, no user or time namespace (see nsenter.c's self_init).
 	SelfInit bool
+	// Fault (test builds only) names a step where the stage dies.
+	Fault string
 }
 
 // SendCgroupReady tells a stage started with CgroupSync that it is in the
@@ -139,6 +141,9 @@ func (b *Bootstrap) Encode() []byte {
 	}
 	if b.SelfInit {
 		r.add(C.BT_SELF_INIT)
+	}
+	if b.Fault != "" {
+		r.add(C.BT_FAULT, []byte(b.Fault))
 	}
 	if b.JoinFlags != 0 {
 		r.add(C.BT_JOIN_PIDFD, u32(uint32(b.JoinPidfd), b.JoinFlags))

@@ -20,6 +20,7 @@
 #define BT_CLONE_INTO 8    /* empty: SYNC_CGROUP_FD may come; leave the cgroup ns to the init */
 #define BT_EXEC_PLAN 9     /* empty: the init reads a process plan (plan.h) and execs it, no Go */
 #define BT_CREATE_PLAN 10  /* empty: the init is create's (create.c), no Go */
+#define BT_FAULT 12        /* test builds: a fault step of the stage ("stage:...") */
 #define BT_SELF_INIT 11    /* empty: no stage: the parent cloned this process into
                               its new namespaces, it is the init itself */
 

@@ -90,6 +90,7 @@ struct bootstrap {
 	int clone_into;
 	int exec_plan, create_plan;
 	int self_init;
+	char *fault; // test builds: a step where the stage dies
 	// The cgroup namespace to create or join is left for last (cgroupns):
 	// it must come after the cgroup, and with clone_into the init makes
 	// it, so that we stay in the namespace whose cgroups we fork into.
@@ -321,6 +322,9 @@ static void parse_bootstrap(struct bootstrap *b)
 			break;
 		case BT_SELF_INIT:
 			b->self_init = 1;
+			break;
+		case BT_FAULT:
+			b->fault = strndup(val, len);
 			break;
 		case BT_JOIN_PIDFD:
 			if (len != 8)
@@ -620,6 +624,8 @@ __attribute__((constructor)) static void nsenter(void)
 		die(errno, "clone init process");
 	if (child == 0)
 		run_init(&b); // P1
+	if (b.fault != NULL && strcmp(b.fault, "stage:after-clone") == 0)
+		_exit(1); // test builds: die with the init forked and not reported
 	char msg[5];
 	uint32_t pid = (uint32_t)child;
 	msg[0] = SYNC_PID;

@@ -107,3 +107,23 @@ create_steps=(
 	run state_field "$ID" status
 	assert_output running
 }
+
+@test "a stage that dies after forking the init, before reporting it: create and exec fail at once and leave nothing" {
+	# The init holds the init pipe open too: berth must notice the stage's
+	# death itself, not wait for the pipe's end. A user namespace makes
+	# create use a stage; exec always does.
+	update_config '.linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+	run_nowait env BERTH_FAULT=stage:after-clone timeout -k 5 20 "$BERTH_FAULT_BIN" --root "$BERTH_ROOT" create --bundle "$BUNDLE" "$ID"
+	assert_status 1
+	assert_error "nsenter: init stage exited without reporting (exit status 1)"
+	assert_no_container "$ID"
+	run_nowait berth create --bundle "$BUNDLE" "$ID"
+	berth start "$ID"
+	run_nowait env BERTH_FAULT=stage:after-clone timeout -k 5 20 "$BERTH_FAULT_BIN" --root "$BERTH_ROOT" exec "$ID" sleep 100
+	assert_status 255
+	assert_error "nsenter: init stage exited without reporting (exit status 1)"
+	run state_field "$ID" status
+	assert_output running
+}
