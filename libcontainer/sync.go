@@ -28,7 +28,9 @@ package libcontainer
 //     P1, so P1 starts in the cgroup (after 'C', P0 clones it into the
 //     cgroup), and before the cgroup namespace is made, whose root must be
 //     the container's cgroup (P0 makes it, or P1 after 'C'). It reports P1's
-//     pid ('P'), or an error ('E'), and exits. P reaps P0.
+//     pid ('P'), or an error ('E'), and exits. P reaps P0. P1 holds the
+//     pipe too, so P watches a pidfd of P0 while it waits for the report
+//     (stageProcess.reports): a P0 that dies without one fails the create.
 //  3. P saves a first state file (status "creating"), then sends P1 the
 //     rootfs plan (nsenter.RootfsPlan, binary, length-prefixed). From here
 //     on every message from P1 is a JSON syncMsg, one per line; P1 writes
