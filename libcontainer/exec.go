@@ -155,22 +155,10 @@ func (e *execProcess) start(pidfd *os.File) (int, error) {
 		return 0, stageFailedFirst(e.conn, &e.stage, "init stage", err)
 	}
 	traceStep("exec: cgroup joined")
-	reports, done := e.stage.reports(e.conn)
-	pid, err := nsenter.Await(reports, nil)
-	done()
-	if err != nil && !errors.Is(err, nsenter.ErrNoReport) {
-		_ = e.stage.Kill() // it may be blocked waiting for us
-	}
-	st, werr := e.stage.Wait()
+	pid, err := awaitStage(e.conn, e.stage, nil)
 	e.stage = nil
-	if errors.Is(err, nsenter.ErrNoReport) && werr == nil {
-		return 0, fmt.Errorf("nsenter: init stage exited without reporting (%v)", st)
-	}
 	if err != nil {
-		return 0, fmt.Errorf("nsenter: %w", err)
-	}
-	if werr == nil && !st.Success() {
-		return 0, fmt.Errorf("nsenter: init stage failed: %v", st)
+		return 0, err
 	}
 	e.pid = pid
 	// Only now: the process writes its messages once it has read the plan,

@@ -134,36 +134,31 @@ func stageName(selfInit bool) string {
 // awaitInit waits for the stage (or, selfInit, the init itself) to report
 // the init's pid, and reaps the stage.
 func (p *initProcess) awaitInit(selfInit bool) (int, error) {
-	// Without a stage, the init's death is the pipe's end.
-	var reports io.ReadWriter = p.conn
 	if !selfInit {
-		var done func()
-		reports, done = p.stage.reports(p.conn)
-		defer done()
+		pid, err := awaitStage(p.conn, p.stage, p.writeIDMaps)
+		p.stage = nil
+		if err != nil {
+			return 0, p.oomHint(err)
+		}
+		return pid, nil
 	}
-	pid, err := nsenter.Await(reports, p.writeIDMaps)
+	// Without a stage, the init's death is the pipe's end.
+	_, err := nsenter.Await(p.conn, p.writeIDMaps)
 	if errors.Is(err, nsenter.ErrNoReport) {
-		// It is gone (with any init it forked): say how it ended.
 		st, werr := p.stage.Wait()
 		p.stage = nil
 		if werr == nil {
-			err = fmt.Errorf("nsenter: %s exited without reporting (%v)", stageName(selfInit), st)
+			err = fmt.Errorf("nsenter: container init exited without reporting (%v)", st)
 		}
 		return 0, p.oomHint(err)
 	}
 	if err != nil {
-		// It may be blocked waiting for us (e.g. the maps could not be
-		// written): it must not outlive the error. abort reaps it.
+		// It may be blocked waiting for us: it must not outlive the
+		// error. abort reaps it.
 		_ = p.stage.Kill()
 		return 0, p.oomHint(fmt.Errorf("nsenter: %w", err))
 	}
-	if selfInit {
-		pid = p.stage.Pid
-	} else if st, werr := p.stage.Wait(); werr == nil && !st.Success() {
-		// The stage exits right after reporting.
-		p.stage = nil
-		return 0, fmt.Errorf("nsenter: init stage failed: %v", st)
-	}
+	pid := p.stage.Pid
 	p.stage = nil
 	return pid, nil
 }

@@ -1,12 +1,15 @@
 package libcontainer
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/berth-runtime/berth/nsenter"
 )
 
 // stageProcess is the C stage we spawned, by pid. It is not an os.Process:
@@ -107,3 +110,27 @@ func (r *stageReports) Read(b []byte) (int, error) {
 }
 
 func (r *stageReports) Write(b []byte) (int, error) { return r.conn.Write(b) }
+
+// awaitStage waits for the stage's report on conn (answering a request for
+// id maps with writeMaps, which may be nil) and reaps the stage, which
+// exits right after it: the init's pid, or an error saying why there is
+// none. A stage that fails otherwise is killed first: it may be blocked
+// waiting for us (e.g. the maps could not be written).
+func awaitStage(conn *os.File, stage *stageProcess, writeMaps func() error) (int, error) {
+	reports, done := stage.reports(conn)
+	pid, err := nsenter.Await(reports, writeMaps)
+	done()
+	if err != nil && !errors.Is(err, nsenter.ErrNoReport) {
+		_ = stage.Kill()
+	}
+	st, werr := stage.Wait()
+	switch {
+	case errors.Is(err, nsenter.ErrNoReport) && werr == nil:
+		return 0, fmt.Errorf("nsenter: init stage exited without reporting (%v)", st)
+	case err != nil:
+		return 0, fmt.Errorf("nsenter: %w", err)
+	case werr == nil && !st.Success():
+		return 0, fmt.Errorf("nsenter: init stage failed: %v", st)
+	}
+	return pid, nil
+}

@@ -521,6 +521,16 @@ static pid_t clone_init(struct bootstrap *b)
 	return clone_parent();
 }
 
+// report_pid sends the parent SYNC_PID with the init's pid (0 from an init
+// without a stage: the parent knows it).
+static void report_pid(uint32_t pid)
+{
+	char msg[5];
+	msg[0] = SYNC_PID;
+	memcpy(msg + 1, &pid, 4);
+	write_full(msg, 5);
+}
+
 // run_init goes on as the container's init, all in C: exec's (process.c)
 // or create's (create.c). Go never starts in it.
 static void run_init(struct bootstrap *b)
@@ -552,8 +562,7 @@ static void self_init(struct bootstrap *b)
 	int err = cgroupns(b);
 	if (err != 0)
 		die(err, "unshare cgroup namespace");
-	char msg[5] = {SYNC_PID, 0, 0, 0, 0};
-	write_full(msg, 5);
+	report_pid(0);
 	run_init(b);
 }
 
@@ -626,10 +635,6 @@ __attribute__((constructor)) static void nsenter(void)
 		run_init(&b); // P1
 	if (b.fault != NULL && strcmp(b.fault, "stage:after-clone") == 0)
 		_exit(1); // test builds: die with the init forked and not reported
-	char msg[5];
-	uint32_t pid = (uint32_t)child;
-	msg[0] = SYNC_PID;
-	memcpy(msg + 1, &pid, 4);
-	write_full(msg, 5);
+	report_pid((uint32_t)child);
 	_exit(0);
 }
