@@ -61,6 +61,10 @@ type Layout struct {
 	V1 map[string]*Hierarchy
 	// Unified is the cgroup2 hierarchy, nil if none is mounted.
 	Unified *Hierarchy
+	// Mounts are every cgroup and cgroup2 mount of the mount namespace the
+	// layout was read in, in mountinfo's order: a container's new mount
+	// namespace starts as a copy of it (see rootfsPlan).
+	Mounts []*mountinfo.Info
 }
 
 // DiscoverLayout reads /proc/self/mountinfo and /proc/self/cgroup once.
@@ -99,7 +103,7 @@ func ParseLayout(mountinfoText, cgroupText io.Reader) (*Layout, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &Layout{V1: map[string]*Hierarchy{}}
+	l := &Layout{V1: map[string]*Hierarchy{}, Mounts: mounts}
 	for _, line := range own {
 		if line.hierarchyID == "0" && line.controllers == "" {
 			for _, m := range mounts {

@@ -96,7 +96,16 @@ func Create(o *CreateOptions) (c *Container, err error) {
 	}()
 	// The cgroup's paths go into the state before the cgroup exists, so
 	// that `delete --force` finds everything whenever we die from here on.
-	if p.cgroup, err = cgroups.New(cgroupConfig(o.ID, spec, o.Systemd, o.Rootless)); err != nil {
+	cfg := cgroupConfig(o.ID, spec, o.Systemd, o.Rootless)
+	if !o.Systemd {
+		// Read here, not by New, so that the rootfs plan can use its mount
+		// list too.
+		if cfg.Layout, err = cgroups.DiscoverLayout(); err != nil {
+			return nil, fmt.Errorf("cgroups: %w", err)
+		}
+		p.cgroupMounts = cfg.Layout.Mounts
+	}
+	if p.cgroup, err = cgroups.New(cfg); err != nil {
 		return nil, err
 	}
 	c.State.CgroupPaths = p.cgroup.Paths()

@@ -16,7 +16,7 @@ import (
 // 3): the rootfs plan (rootfsplan.go), with the exec fifo and the hooks
 // the init runs itself.
 func (p *initProcess) initRootfsPlan() (*nsenter.RootfsPlan, error) {
-	plan, err := rootfsPlan(p.spec, p.opts.Bundle, p.rootfs, p.opts.NoPivot, p.pid)
+	plan, err := rootfsPlan(p.spec, p.opts.Bundle, p.rootfs, p.opts.NoPivot, p.pid, p.cgroupMounts)
 	if err != nil {
 		return nil, err
 	}

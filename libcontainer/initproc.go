@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/moby/sys/mountinfo"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
@@ -29,7 +30,10 @@ type initProcess struct {
 	conn   *os.File // parent end of the init pipe
 	stage  *stageProcess
 	cgroup cgroups.Manager
-	pid    int // the container's init (P1), once known
+	// cgroupMounts are the cgroup mounts of our mount namespace (nil with
+	// the systemd driver): a new mount namespace starts with the same.
+	cgroupMounts []*mountinfo.Info
+	pid          int // the container's init (P1), once known
 	// seccompProgram waits for the filter being compiled meanwhile.
 	seccompProgram func() (seccomp.Program, error)
 	// childFDs are the init's fd numbers of the named files (sync.go).

@@ -26,7 +26,9 @@ import (
 // maskedPaths. The parent runs it
 // once the init exists and waits for its config, so what depends on the
 // init's view (its mount table, its cgroups) is read through /proc/<pid>.
-func rootfsPlan(spec *specs.Spec, bundle, rootfs string, noPivot bool, pid int) (*nsenter.RootfsPlan, error) {
+// cgroupMounts, if not nil, are the cgroup mounts of our own mount
+// namespace, which an init's new one (not one joined by path) copied.
+func rootfsPlan(spec *specs.Spec, bundle, rootfs string, noPivot bool, pid int, cgroupMounts []*mountinfo.Info) (*nsenter.RootfsPlan, error) {
 	if !hasNamespace(spec, specs.MountNamespace) {
 		return nil, errors.New("linux.namespaces: a mount namespace is required")
 	}
@@ -39,6 +41,9 @@ func rootfsPlan(spec *specs.Spec, bundle, rootfs string, noPivot bool, pid int) 
 		plan.Propagation = uint32(p)
 	}
 	b := &planBuilder{spec: spec, bundle: bundle, pid: pid}
+	if namespacePath(spec, specs.MountNamespace) == "" {
+		b.cgroupMounts = cgroupMounts
+	}
 	if plan.Propagation&unix.MS_SHARED != 0 {
 		// pivot_root refuses a new root whose parent mount is shared, and
 		// after a shared "/" it is.
@@ -104,6 +109,9 @@ type planBuilder struct {
 	bundle string
 	pid    int
 	mounts []*mountinfo.Info // the init's mount table, read once
+	// cgroupMounts are the init's cgroup mounts when known without reading
+	// its mount table (see rootfsPlan).
+	cgroupMounts []*mountinfo.Info
 	// mountFDs are the id-mapped trees made so far (RootfsPlan.MountFDs).
 	mountFDs []*os.File
 }
@@ -231,9 +239,12 @@ func (b *planBuilder) cgroupMount(pm *nsenter.PlanMount) error {
 // mount namespace, in the standard place: one mounted elsewhere (say, for
 // a benchmark) is not the container's business.
 func (b *planBuilder) cgroupHierarchies() ([]*mountinfo.Info, error) {
-	mounts, err := b.mountTable()
-	if err != nil {
-		return nil, err
+	mounts := b.cgroupMounts
+	if mounts == nil {
+		var err error
+		if mounts, err = b.mountTable(); err != nil {
+			return nil, err
+		}
 	}
 	var out []*mountinfo.Info
 	for _, m := range mounts {

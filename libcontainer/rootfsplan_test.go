@@ -25,7 +25,7 @@ func TestRootfsPlanMounts(t *testing.T) {
 		specs.Mount{Destination: "/data", Type: "bind", Source: "rel/dir", Options: []string{"rbind", "ro", "rprivate", "rnosuid"}},
 		specs.Mount{Destination: "/tmp", Type: "tmpfs", Source: "tmpfs", Options: []string{"nosuid", "size=1m", "tmpcopyup"}},
 	)
-	plan, err := rootfsPlan(spec, "/bundle", "/bundle/rootfs", false, os.Getpid())
+	plan, err := rootfsPlan(spec, "/bundle", "/bundle/rootfs", false, os.Getpid(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,18 +58,18 @@ func TestRootfsPlanErrors(t *testing.T) {
 		{planSpec(specs.Mount{Destination: "/b", Type: "bind"}), "mounts[0] (/b): bind mount without a source"},
 		{&specs.Spec{Process: &specs.Process{}}, "linux.namespaces: a mount namespace is required"},
 	} {
-		if _, err := rootfsPlan(c.spec, "/b", "/b/rootfs", false, os.Getpid()); err == nil || err.Error() != c.want {
+		if _, err := rootfsPlan(c.spec, "/b", "/b/rootfs", false, os.Getpid(), nil); err == nil || err.Error() != c.want {
 			t.Errorf("got %v, want %q", err, c.want)
 		}
 	}
 	spec := planSpec()
 	spec.Linux.Devices = []specs.LinuxDevice{{Path: "/dev/x", Type: "q"}}
-	if _, err := rootfsPlan(spec, "/b", "/b/rootfs", false, os.Getpid()); err == nil || err.Error() != `device "/dev/x": unknown device type "q"` {
+	if _, err := rootfsPlan(spec, "/b", "/b/rootfs", false, os.Getpid(), nil); err == nil || err.Error() != `device "/dev/x": unknown device type "q"` {
 		t.Errorf("unknown device type: %v", err)
 	}
 	spec = planSpec()
 	spec.Linux.RootfsPropagation = "sideways"
-	if _, err := rootfsPlan(spec, "/b", "/b/rootfs", false, os.Getpid()); err == nil || !strings.Contains(err.Error(), `unknown propagation "sideways"`) {
+	if _, err := rootfsPlan(spec, "/b", "/b/rootfs", false, os.Getpid(), nil); err == nil || !strings.Contains(err.Error(), `unknown propagation "sideways"`) {
 		t.Errorf("unknown propagation: %v", err)
 	}
 }
@@ -78,7 +78,7 @@ func TestRootfsPlanErrors(t *testing.T) {
 // cgroup dir, which must exist on this host.
 func TestRootfsPlanCgroupBindsOwnCgroups(t *testing.T) {
 	spec := planSpec(specs.Mount{Destination: "/sys/fs/cgroup", Type: "cgroup", Source: "cgroup", Options: []string{"ro"}})
-	plan, err := rootfsPlan(spec, "/b", "/b/rootfs", false, os.Getpid())
+	plan, err := rootfsPlan(spec, "/b", "/b/rootfs", false, os.Getpid(), nil)
 	if err != nil {
 		t.Skipf("no cgroup hierarchy here: %v", err)
 	}
@@ -98,7 +98,7 @@ func TestRootfsPlanCgroupBindsOwnCgroups(t *testing.T) {
 		}
 	}
 	spec.Linux.Namespaces = append(spec.Linux.Namespaces, specs.LinuxNamespace{Type: specs.CgroupNamespace})
-	if plan, err = rootfsPlan(spec, "/b", "/b/rootfs", false, os.Getpid()); err != nil {
+	if plan, err = rootfsPlan(spec, "/b", "/b/rootfs", false, os.Getpid(), nil); err != nil {
 		t.Fatal(err)
 	}
 	for _, d := range plan.Mounts[0].CgroupDirs {

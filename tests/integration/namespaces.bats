@@ -222,6 +222,32 @@ uts=$(readlink "/proc/$pid/ns/uts")"
 	assert_output created
 }
 
+@test "join: a mount namespace by path; its own cgroup mounts are what the container gets" {
+	# A mount namespace without any cgroup mount: a container that joins it
+	# cannot have one at /sys/fs/cgroup, whatever berth's own namespace has.
+	unshare -m --propagation private sh -c 'umount -R /sys/fs/cgroup && exec sleep 300' &
+	local holder=$!
+	track "$holder"
+	wait_for \
+		sh -c "! grep -q ' - cgroup' /proc/$holder/mountinfo && [ \$(readlink /proc/$holder/ns/mnt) != $(host_ns mnt) ]"
+	update_config '(.linux.namespaces[] | select(.type == "mount")) .path = $p' --arg p "/proc/$holder/ns/mnt"
+	run berth run --bundle "$BUNDLE" "$ID"
+	kill "$holder"
+	assert_status 1
+	assert_contains "(/sys/fs/cgroup): no cgroup filesystem is mounted"
+	# and one that keeps them has them
+	unshare -m --propagation private sleep 300 &
+	holder=$!
+	track "$holder"
+	wait_for sh -c "[ \$(readlink /proc/$holder/ns/mnt) != $(host_ns mnt) ]"
+	update_config '(.linux.namespaces[] | select(.type == "mount")) .path = $p' --arg p "/proc/$holder/ns/mnt"
+	set_cmd 'grep -c " - cgroup" /proc/self/mountinfo'
+	run berth run --bundle "$BUNDLE" "$ID"
+	kill "$holder"
+	assert_status 0
+	[ "$output" -ge 1 ] || fail "no cgroup mount: $output"
+}
+
 @test "no network namespace in the config: the host's is shared" {
 	update_config '.linux.namespaces -= [{"type": "network"}]'
 	set_cmd 'echo net=$(readlink /proc/self/ns/net)'
