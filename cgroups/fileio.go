@@ -15,10 +15,11 @@ import (
 )
 
 // FileError is a failed operation on a cgroup file or directory. Its text is
-// one line naming the operation, the value for writes, and the path:
-// `write "100" to /sys/fs/cgroup/memory/x/memory.limit_in_bytes: device or resource busy`.
+// one line naming the operation, the value for writes, and the path, worded
+// as runc words it: `failed to write "100": write
+// /sys/fs/cgroup/memory/x/memory.limit_in_bytes: device or resource busy`.
 type FileError struct {
-	Op    string // "write", "read", "mkdir", "rmdir"
+	Op    string // "open", "write", "read", "mkdir", "rmdir"
 	Path  string
 	Value string // what was written, for Op "write"
 	Err   error  // usually a unix.Errno
@@ -27,7 +28,7 @@ type FileError struct {
 // Error formats the failure as one line.
 func (e *FileError) Error() string {
 	if e.Op == "write" {
-		return fmt.Sprintf("write %q to %s: %v", e.Value, e.Path, e.Err)
+		return fmt.Sprintf("failed to write %q: write %s: %v", e.Value, e.Path, e.Err)
 	}
 	return fmt.Sprintf("%s %s: %v", e.Op, e.Path, e.Err)
 }
@@ -53,7 +54,7 @@ func writeFile(dir, name, val string) error {
 	p := filepath.Join(dir, name)
 	fd, err := sysfile.Open(p, unix.O_WRONLY|unix.O_TRUNC|unix.O_CLOEXEC)
 	if err != nil {
-		return &FileError{Op: "write", Path: p, Value: val, Err: err}
+		return &FileError{Op: "open", Path: p, Err: err}
 	}
 	defer unix.Close(fd)
 	for {

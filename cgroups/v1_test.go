@@ -246,7 +246,7 @@ func TestV1SetErrors(t *testing.T) {
 	}
 	// One-line errors naming the value and the file.
 	err := writeFile("/nonexistent-dir", "memory.limit_in_bytes", "100")
-	if err == nil || err.Error() != `write "100" to /nonexistent-dir/memory.limit_in_bytes: no such file or directory` || !errors.Is(err, unix.ENOENT) {
+	if err == nil || err.Error() != `open /nonexistent-dir/memory.limit_in_bytes: no such file or directory` || !errors.Is(err, unix.ENOENT) {
 		t.Errorf("error text: %v", err)
 	}
 }

@@ -286,6 +286,23 @@ start_sleeper() {
 	cg_is pids pids.max max
 }
 
+@test "an update the kernel refuses fails in runc's words and leaves the limits as they were" {
+	start_sleeper
+	berth update --memory 64m "$ID"
+	run --separate-stderr berth update --cpuset-cpus 4096 "$ID"
+	assert_status 1
+	assert_error "failed to write \"4096\": write $(cg_dir cpuset)/cpuset.cpus: "
+	# the memory limit is written before the cpu period, and put back
+	run --separate-stderr berth update --memory 32m --cpu-period 100 "$ID"
+	assert_status 1
+	assert_error 'failed to write "'
+	if is_cgroup2; then
+		cg_is memory memory.max 67108864
+	else
+		cg_is memory memory.limit_in_bytes 67108864
+	fi
+}
+
 @test "update --kernel-memory and --kernel-memory-tcp are accepted and ignored with a warning" {
 	start_sleeper
 	run --separate-stderr berth update --kernel-memory 100m --kernel-memory-tcp 10m "$ID"
