@@ -3,9 +3,7 @@ package main
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"os"
-	"path/filepath"
 
 	"github.com/urfave/cli/v2"
 
@@ -31,7 +29,14 @@ Edit it to fit the container you want.`,
 		if ctx.Bool("rootless") {
 			specconv.ToRootless(spec)
 		}
-		path := filepath.Join(ctx.String("bundle"), "config.json")
+		// As runc: into the bundle first, so that a missing one reads
+		// "chdir DIR: no such file or directory".
+		if b := ctx.String("bundle"); b != "" {
+			if err := os.Chdir(b); err != nil {
+				return err
+			}
+		}
+		const path = "config.json"
 		if _, err := os.Stat(path); err == nil {
 			return errors.New("File config.json exists. Remove it first")
 		} else if !errors.Is(err, os.ErrNotExist) {
@@ -41,9 +46,6 @@ Edit it to fit the container you want.`,
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(path, data, 0o666); err != nil {
-			return fmt.Errorf("write %s: %w", path, err)
-		}
-		return nil
+		return os.WriteFile(path, data, 0o666)
 	},
 }

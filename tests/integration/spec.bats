@@ -77,9 +77,9 @@ namespaces_are() {
 }
 
 @test "spec --bundle with a missing dir fails" {
-	run berth spec --bundle "$TEST_DIR/nonexistent"
+	run --separate-stderr berth spec --bundle "$TEST_DIR/nonexistent"
 	assert_status 1
-	assert_contains "no such file or directory"
+	assert_error "chdir $TEST_DIR/nonexistent: no such file or directory" # runc's words
 	[ ! -e "$TEST_DIR/nonexistent" ]
 }
 
