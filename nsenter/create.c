@@ -16,6 +16,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
@@ -78,6 +79,51 @@ static void unset_berth_env(void)
 		}
 		i++;
 	}
+}
+
+// die_of_signal ends the init as a Go program that does not catch sig
+// ends: by the signal, or, where that is ignored (a pid namespace's init
+// cannot be killed by a signal it has no handler for), with status 2.
+static void die_of_signal(int sig)
+{
+	signal(sig, SIG_DFL);
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);
+	_exit(2);
+}
+
+static void ignore_signal(int sig)
+{
+	(void)sig;
+}
+
+// react_to_signals_as_runc: until its exec, a created container's init
+// meets signals as runc's (a Go program) does. The signals that end a Go
+// program end it; `kill` of a created container with SIGTERM stops it,
+// where without a handler the kernel would drop the signal for a pid
+// namespace's init. The signals Go ignores are ignored, with or without a
+// pid namespace. Handlers, unlike SIG_IGN, do not outlive the exec.
+static void react_to_signals_as_runc(void)
+{
+	static const int fatal[] = {SIGHUP, SIGINT, SIGQUIT, SIGILL, SIGTRAP, SIGABRT,
+				    SIGBUS, SIGFPE, SIGSEGV, SIGTERM, SIGSTKFLT, SIGSYS};
+	static const int ignored[] = {SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM, SIGVTALRM, SIGPROF,
+				      SIGXCPU, SIGXFSZ, SIGIO, SIGPWR};
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_flags = SA_RESTART;
+	sa.sa_handler = die_of_signal;
+	for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
+		sigaction(fatal[i], &sa, NULL);
+	sa.sa_handler = ignore_signal;
+	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
+		sigaction(ignored[i], &sa, NULL);
+	// Real-time signals too; the C library refuses the ones it keeps.
+	for (int sig = SIGRTMIN; sig <= SIGRTMAX; sig++)
+		sigaction(sig, &sa, NULL);
 }
 
 // wait_for_start returns once we are started, with the fd to write our byte
@@ -144,6 +190,7 @@ void berth_run_create(int pipe_fd, int cgroupns_errno)
 	plan_parent_fd = -1;
 
 	// Past "ready" nobody reads the pipe: failures go to stderr.
+	react_to_signals_as_runc();
 	int fifo = wait_for_start(plan.fifo_fd);
 	trace_step(&plan, "released by start");
 	run_hooks(&plan, HOOK_START_CONTAINER, "startContainer");

@@ -103,6 +103,43 @@ USR2"
 	wait_for pid_gone "$pid"
 }
 
+# created_after_kill SIGNAL: the status of a newly created container after
+# `kill SIGNAL` (given the signal 0.3 s to act). The init's stderr is left
+# out: runc's prints a goroutine dump for QUIT and SEGV.
+created_after_kill() {
+	berth create --bundle "$BUNDLE" "$ID" 2>/dev/null
+	berth kill "$ID" "$1"
+	sleep 0.3
+	state_field "$ID" status
+	berth delete --force "$ID"
+}
+
+@test "kill a created container: the signals that end runc's init end it, the others are ignored, with or without a pid namespace" {
+	set_args sleep 300
+	local sig
+	# runc's init is a Go program: these end it, the kernel would drop them
+	# for a pid namespace's init without a handler
+	for sig in TERM HUP INT QUIT SEGV SYS; do
+		run created_after_kill "$sig"
+		assert_output stopped
+	done
+	for sig in USR1 USR2 PIPE ALRM 40; do
+		run created_after_kill "$sig"
+		assert_output created
+	done
+	update_config '.linux.namespaces -= [{"type": "pid"}]'
+	for sig in TERM USR1 ALRM; do
+		run created_after_kill "$sig"
+		[ "$output" = "$([ $sig = TERM ] && echo stopped || echo created)" ] || fail "$sig without a pid namespace: $output"
+	done
+	# once started, the process has the signals' defaults again
+	set_args grep -E '^Sig(Cgt|Ign)' /proc/self/status
+	run berth run --bundle "$BUNDLE" "$ID"
+	assert_status 0
+	assert_output "SigIgn:	0000000000000000
+SigCgt:	0000000000000000"
+}
+
 @test "kill: an unknown signal fails" {
 	set_args sleep 300
 	berth create --bundle "$BUNDLE" "$ID"
