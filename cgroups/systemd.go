@@ -31,7 +31,7 @@ type systemdManager struct {
 // systemdRunning tells whether systemd is the init system (sd_booted(3)).
 func systemdRunning() error {
 	if _, err := os.Stat("/run/systemd/system"); err != nil {
-		return errors.New("systemd cgroup driver: systemd is not running (no /run/systemd/system)")
+		return errors.New("systemd not running on this host, cannot use systemd cgroups manager") // runc's words
 	}
 	return nil
 }

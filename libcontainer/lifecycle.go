@@ -20,14 +20,12 @@ func (c *Container) Start() error {
 		return err
 	}
 	defer c.Unlock()
-	switch c.Status() {
+	switch st := c.Status(); st {
 	case Created:
 	case Stopped:
 		return errors.New("cannot start a container that has stopped")
-	case Creating:
-		return errors.New("cannot start a container that is still being created")
-	case Paused:
-		return errors.New("cannot start a paused container")
+	case Creating, Paused:
+		return fmt.Errorf("cannot start a container in the %s state", st) // runc's words
 	default:
 		return errors.New("cannot start an already running container")
 	}

@@ -107,6 +107,9 @@ count() {
 	berth pause "$ID"
 	run state_field "$ID" status
 	assert_output paused
+	run --separate-stderr berth start "$ID"
+	assert_status 1
+	assert_error "cannot start a container in the paused state"
 	berth resume "$ID"
 	run state_field "$ID" status
 	assert_output created

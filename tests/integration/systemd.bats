@@ -43,7 +43,7 @@ assert_unit_gone() {
 	set_args true
 	run --separate-stderr berth --systemd-cgroup create --bundle "$BUNDLE" "$ID"
 	assert_fails
-	assert_error "systemd is not running"
+	assert_error "systemd not running on this host, cannot use systemd cgroups manager"
 	assert_no_container "$ID"
 }
 
