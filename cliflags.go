@@ -40,7 +40,13 @@ func onceNamedFlags(flags []cli.Flag) []cli.Flag {
 	out := make([]cli.Flag, len(flags))
 	for i, f := range flags {
 		out[i] = f
-		if _, done := f.(*onceNamed); done {
+		switch f.(type) {
+		case *onceNamed:
+			continue
+		case *cli.StringSliceFlag, *cli.IntSliceFlag, *cli.Int64SliceFlag, *cli.UintSliceFlag,
+			*cli.Uint64SliceFlag, *cli.Float64SliceFlag:
+			// Left as they are: the library hands slice flags the app's
+			// separator setting through a method a wrapper cannot have.
 			continue
 		}
 		if cf, ok := f.(cliFlag); ok {

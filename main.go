@@ -73,6 +73,9 @@ func newApp() *cli.App {
 		Usage:                  usage,
 		Version:                version,
 		UseShortOptionHandling: true,
+		// A repeated flag is a list, a comma is part of its value (runc's
+		// urfave/cli v1 never split): exec -e NO_PROXY=a,b is one variable.
+		DisableSliceFlagSeparator: true,
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "debug", Usage: "enable debug logging"},
 			&cli.StringFlag{Name: "log", Usage: "set the log file to write berth logs to (default is '/dev/stderr')"},

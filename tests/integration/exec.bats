@@ -261,6 +261,10 @@ policy:3"
 	[ "$path" = PATH=/bin ] || fail "PATH entries: '$path' in: $output"
 	assert_contains "HOME=/root"
 	assert_contains "BERTH_TEST_TAG=$TAG"
+	# a comma is part of the value, as in runc: one -e, one variable
+	run --separate-stderr berth exec -e NO_PROXY=a,b "$ID" sh -c 'echo "$NO_PROXY"'
+	assert_status 0
+	assert_output "a,b"
 }
 
 @test "exec -u uid and uid:gid" {
@@ -292,6 +296,10 @@ policy:3"
 	assert_output "1000 10 20"
 	run berth exec -u 1000:1000 "$ID" id -G
 	assert_output "1000"
+	# one gid per flag, as in runc
+	run --separate-stderr berth exec -g 10,20 "$ID" id -G
+	assert_status 1
+	assert_error 'invalid value "10,20" for flag -g: strconv.ParseInt: parsing "10,20": invalid syntax'
 }
 
 @test "exec --cap: added to the bounding, permitted and effective sets" {
