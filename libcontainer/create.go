@@ -45,6 +45,9 @@ func Create(o *CreateOptions) (c *Container, err error) {
 	if err := ValidateID(o.ID); err != nil {
 		return nil, err
 	}
+	if err := checkPassedFDs(o.PreserveFDs); err != nil {
+		return nil, err
+	}
 	spec := o.Spec
 	rootfs, err := resolveRootfs(o.Bundle, spec)
 	if err != nil {

@@ -46,6 +46,9 @@ func (c *Container) Exec(o *ExecOptions) (int, error) {
 	case Creating:
 		return 0, errors.New("cannot exec in a container that is still being created")
 	}
+	if err := checkPassedFDs(o.PreserveFDs); err != nil {
+		return 0, err
+	}
 	spec, err := c.Spec()
 	if err != nil {
 		return 0, err

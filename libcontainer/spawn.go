@@ -187,6 +187,22 @@ func listenFDs() int {
 	return n
 }
 
+// checkPassedFDs: the fds a container gets beyond stdio (socket
+// activation's, then preserve of --preserve-fds) must be ones the caller
+// passed us. Past those, the fd numbers are berth's own, which must never
+// reach a container (the state dir's, for one, is a way out of its root).
+func checkPassedFDs(preserve int) error {
+	listen, have := listenFDs(), nsenter.CallerFDs()
+	if listen > have {
+		return fmt.Errorf("LISTEN_FDS=%d, but fd %d was not passed to berth", listen, 3+have)
+	}
+	if listen+preserve > have {
+		fd := 3 + have
+		return fmt.Errorf("unable to stat preserved-fd %d (of %d): stat /proc/self/fd/%d: no such file or directory", fd-3-listen, preserve, fd)
+	}
+	return nil
+}
+
 // listenEnv is what the process gets for socket activation; init adds
 // LISTEN_PID with its own pid.
 func listenEnv() []string {

@@ -9,6 +9,7 @@ package nsenter
 #cgo LDFLAGS: -Wl,--wrap=pthread_create
 #include "bootstrap.h"
 extern int berth_closed_stdio;
+extern int berth_first_unopened_fd;
 extern int berth_cgroupns_errno;
 */
 import "C"
@@ -31,6 +32,13 @@ const EnvInitPipe = C.ENV_INITPIPE
 // process started, before the Go runtime opened /dev/null on it.
 func StdioWasClosed(fd int) bool {
 	return fd >= 0 && fd <= 2 && C.berth_closed_stdio&(1<<fd) != 0
+}
+
+// CallerFDs is the number of fds above stdio that the caller passed: fds
+// 3 to 3+CallerFDs()-1 were open when this process started, the next one
+// was not.
+func CallerFDs() int {
+	return int(C.berth_first_unopened_fd) - 3
 }
 
 // NamespacePath asks the stage to join an existing namespace.

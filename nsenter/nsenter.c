@@ -571,11 +571,19 @@ static void self_init(struct bootstrap *b)
 // still tell (berth passes a closed stdio on to the container closed).
 int berth_closed_stdio;
 
+// The lowest fd above stdio that was closed when we were executed: fds 3
+// up to it are the caller's. Every fd berth opens lands at or above it
+// (or in a stdio hole), so --preserve-fds must not reach it: berth would
+// pass its own fds (the state dir's lock, the init pipe) to the container.
+int berth_first_unopened_fd = 3;
+
 __attribute__((constructor)) static void nsenter(void)
 {
 	for (int fd = 0; fd <= 2; fd++)
 		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF)
 			berth_closed_stdio |= 1 << fd;
+	while (fcntl(berth_first_unopened_fd, F_GETFD) >= 0 || errno != EBADF)
+		berth_first_unopened_fd++;
 	// A user namespace holder (idmap.go) only waits to be killed.
 	if (getenv(ENV_USERNS_HOLD) != NULL)
 		for (;;)

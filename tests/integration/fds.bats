@@ -143,6 +143,36 @@ four
 $(printf '%s\n' 0 1 2 3 4 5 - 0 1 2 3 4)"
 }
 
+@test "--preserve-fds or LISTEN_FDS past the fds the caller passed fail: berth's own fds never reach the container" {
+	# The caller passes fd 3 only: fd 4 on would be berth's own (the state
+	# dir's lock, the init pipe); a host directory fd is a way out of the
+	# container, and the lock held by the container would block start.
+	echo three >"$TEST_DIR/f3"
+	set_args true
+	run --separate-stderr berth_fds run --preserve-fds 2 --bundle "$BUNDLE" "$ID" 3<"$TEST_DIR/f3" 4<&-
+	assert_status 1
+	assert_error "unable to stat preserved-fd 1 (of 2): stat /proc/self/fd/4: no such file or directory" # runc's words
+	assert_no_container "$ID"
+	run --separate-stderr berth_fds create --preserve-fds 1 --bundle "$BUNDLE" "$ID" 3<&-
+	assert_status 1
+	assert_error "unable to stat preserved-fd 0 (of 1): stat /proc/self/fd/3: no such file or directory"
+	assert_no_container "$ID"
+	# a hole counts: fds 3 and 5, but not 4
+	run --separate-stderr berth_fds run --preserve-fds 3 --bundle "$BUNDLE" "$ID" 3<"$TEST_DIR/f3" 4<&- 5<"$TEST_DIR/f3"
+	assert_status 1
+	assert_error "unable to stat preserved-fd 1 (of 3): stat /proc/self/fd/4: no such file or directory"
+	run --separate-stderr sh -c 'export LISTEN_PID=$$ LISTEN_FDS=2; exec "$@"' sh \
+		"$BERTH" --root "$BERTH_ROOT" run --bundle "$BUNDLE" "$ID" 3<"$TEST_DIR/f3" 4<&-
+	assert_status 1
+	assert_error "LISTEN_FDS=2, but fd 4 was not passed to berth"
+	assert_no_container "$ID"
+
+	start_container
+	run --separate-stderr berth_fds exec --preserve-fds 1 "$ID" true 3<&-
+	assert_status 255
+	assert_error "unable to stat preserved-fd 0 (of 1): stat /proc/self/fd/3: no such file or directory"
+}
+
 @test "LISTEN_FDS=2 with berth's pid: fds 3 and 4 pass, LISTEN_PID is the process's own" {
 	echo three >"$TEST_DIR/f3"
 	echo four >"$TEST_DIR/f4"
