@@ -16,6 +16,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <sched.h>
@@ -630,6 +631,13 @@ void berth_plan_prepare(int pipe_fd, const char *msg, uint32_t size)
 	// checkpoint needs the session leader inside the container.
 	if (setsid() < 0)
 		plan_fail(errno, "setsid");
+	// The process starts with every signal at its default, as runc's do.
+	// An exec resets caught signals, not ignored ones; the Go runtime in
+	// berth catches all but these, which a caller's SIG_IGN (nohup, a
+	// shell's background job) would otherwise pass on to the container.
+	static const int inherited[] = {SIGHUP, SIGINT, SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU};
+	for (size_t i = 0; i < sizeof(inherited) / sizeof(inherited[0]); i++)
+		signal(inherited[i], SIG_DFL);
 	setup_console(p);
 	if (berth_nofile_at_start.rlim_max != 0)
 		(void)setrlimit(RLIMIT_NOFILE, &berth_nofile_at_start);
