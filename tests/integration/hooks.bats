@@ -228,6 +228,30 @@ third"
 	assert_no_container "$ID"
 }
 
+@test "hooks: a failing poststart hook is a warning, the container runs on (runtime spec; runc fails start)" {
+	update_config '.hooks.poststart = [{"path": "/bin/false"}]'
+	set_args sleep 300
+	berth create --bundle "$BUNDLE" "$ID"
+	run --separate-stderr berth start "$ID"
+	assert_status 0
+	assert_contains 'level=warning msg="error running poststart hook #0: exit status 1"' "$stderr"
+	run state_field "$ID" status
+	assert_output running
+}
+
+@test "hooks: a failing startContainer hook fails start, and the process never runs (runtime spec; runc's start succeeds)" {
+	share_dir
+	update_config '.hooks.startContainer = [{"path": "/bin/false"}]'
+	set_cmd 'echo ran >/mnt/ran'
+	berth create --bundle "$BUNDLE" "$ID" 2>"$TEST_DIR/init.err"
+	run --separate-stderr berth start "$ID"
+	assert_status 1
+	assert_one_line_error
+	assert_contains "error running startContainer hook #0: exit status 1" "$(cat "$TEST_DIR/init.err")"
+	wait_for_status "$ID" stopped
+	[ ! -e "$SHARED/ran" ] || fail "the process ran"
+}
+
 @test "hooks: a hook past its timeout is killed and create fails" {
 	cat >"$TEST_DIR/sleep.sh" <<-EOF
 		#!/bin/bash

@@ -116,6 +116,8 @@ expected_table() {
 	run berth list -q
 	assert_status 0
 	assert_output ""
+	# nor made by it (runc makes it)
+	[ ! -e "$TEST_DIR/nonexistent" ] || fail "list made the root"
 }
 
 @test "list -f json: null when empty" {
