@@ -167,6 +167,12 @@ $(printf '%s\n' 0 1 2 3 4 5 - 0 1 2 3 4)"
 	assert_error "LISTEN_FDS=2, but fd 4 was not passed to berth"
 	assert_no_container "$ID"
 
+	# a negative count is refused (runc takes it as none)
+	run --separate-stderr berth run --preserve-fds -1 --bundle "$BUNDLE" "$ID"
+	assert_status 1
+	assert_error "--preserve-fds must be a positive integer"
+	assert_no_container "$ID"
+
 	start_container
 	run --separate-stderr berth_fds exec --preserve-fds 1 "$ID" true 3<&-
 	assert_status 255
