@@ -68,6 +68,7 @@ func berthFeatures() *features.Features {
 			MountExtensions: &features.MountExtensions{
 				IDMap: &features.IDMap{Enabled: &t},
 			},
+			NetDevices: &features.NetDevices{Enabled: &t},
 		},
 		Annotations: map[string]string{
 			annotationVersion:    version,

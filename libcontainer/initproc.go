@@ -118,6 +118,9 @@ func (p *initProcess) start() error {
 	}
 	traceStep("state saved")
 	faultPoint("create:after-state")
+	if err := moveNetDevices(p.spec, p.pid); err != nil {
+		return err
+	}
 	return p.handshake()
 }
 

@@ -78,6 +78,8 @@ feat() {
 	assert_output false
 	run feat '.linux.mountExtensions.idmap.enabled'
 	assert_output true
+	run feat '.linux.netDevices.enabled'
+	assert_output true
 	run feat '.mountOptions | index(["idmap"]) != null and index(["ridmap"]) != null'
 	assert_output true
 	run feat '.linux.seccomp.knownFlags'

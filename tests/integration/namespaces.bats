@@ -203,6 +203,62 @@ monotonic 86400 0" ] || fail "timens_offsets: $output"
 	assert_output "net=net:[$inode]"
 }
 
+# in_netns NS CMD...: CMD in the network namespace NS only (ip netns exec
+# would also mount a new /sys, hiding the cgroup hierarchies).
+in_netns() {
+	local ns=$1
+	shift
+	nsenter --net="/run/netns/$ns" "$@"
+}
+
+@test "linux.netDevices: a device of berth's network namespace moves in, renamed, with its address, up; the namespace's end destroys a veth" {
+	# berth runs in a namespace of the test's own, where a veth pair waits
+	local ns=$TAG-nd
+	ip netns add "$ns"
+	in_netns "$ns" ip link add nd0 type veth peer name nd1
+	in_netns "$ns" ip addr add 192.0.2.1/24 dev nd0
+	in_netns "$ns" ip addr add 2001:db8::1/64 dev nd0 nodad
+	in_netns "$ns" ip link set nd1 up
+	update_config '.linux.netDevices = {"nd0": {"name": "eth7"}}'
+	set_cmd 'ip -o link show eth7; ip -o addr show eth7 | grep -v "fe80::"; ip link show nd0 >/dev/null 2>&1 && echo nd0-inside || echo no-nd0'
+	run in_netns "$ns" "$BERTH" --root "$BERTH_ROOT" run --bundle "$BUNDLE" "$ID"
+	# the kernel tears a namespace down in the background
+	wait_for sh -c "! nsenter --net=/run/netns/$ns ip link show nd1 >/dev/null 2>&1" || true
+	local after
+	after=$(in_netns "$ns" ip -o link show 2>&1)
+	ip netns del "$ns"
+	assert_status 0
+	assert_match '^[0-9]+: eth7@if[0-9]+: <BROADCAST,MULTICAST,UP,LOWER_UP[,>]' "${lines[0]}"
+	assert_contains "eth7    inet 192.0.2.1/24 "
+	assert_contains "eth7    inet6 2001:db8::1/64 "
+	# the old name is gone inside, and the pair went with the namespace
+	[ "${lines[-1]}" = no-nd0 ] || fail "nd0 inside: $output"
+	[[ $after != *nd0* && $after != *nd1* ]] || fail "left in the runtime's namespace: $after"
+}
+
+@test "linux.netDevices: a missing device, or a name taken inside, fails create with one line and leaves nothing" {
+	local ns=$TAG-nd
+	ip netns add "$ns"
+	in_netns "$ns" ip link add nd0 type veth peer name nd1
+	set_args true
+	update_config '.linux.netDevices = {"nosuch0": {}}'
+	run --separate-stderr in_netns "$ns" "$BERTH" --root "$BERTH_ROOT" create --bundle "$BUNDLE" "$ID"
+	assert_status 1
+	assert_error 'linux.netDevices["nosuch0"]: no network device "nosuch0" in berth'"'"'s network namespace'
+	assert_no_container "$ID"
+	update_config '.linux.netDevices = {"nd0": {"name": "lo"}}'
+	run --separate-stderr in_netns "$ns" "$BERTH" --root "$BERTH_ROOT" create --bundle "$BUNDLE" "$ID"
+	wait_for sh -c "! nsenter --net=/run/netns/$ns ip link show nd1 >/dev/null 2>&1" || true
+	local after
+	after=$(in_netns "$ns" ip -o link show 2>&1)
+	ip netns del "$ns"
+	assert_status 1
+	assert_error 'linux.netDevices["nd0"]: rename it to "lo": file exists'
+	assert_no_container "$ID"
+	# the failed container's namespace took the veth with it
+	[[ $after != *nd0* ]] || fail "nd0 left behind: $after"
+}
+
 @test "join: another container's uts namespace via /proc/PID/ns/uts" {
 	local other
 	other=$(new_id other)

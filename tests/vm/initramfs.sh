@@ -2,7 +2,8 @@
 # initramfs.sh KERNEL_DIR OUT: write a gzipped cpio initramfs to OUT with
 # a static busybox, tests/vm/init as /init, and the kernel modules the VM
 # needs (virtiofs to reach the host's files, overlay for berth's sealed
-# self-exec), their dependencies first, in /modules load order. Modules
+# self-exec, veth for namespaces.bats's linux.netDevices tests), their
+# dependencies first, in /modules load order. Modules
 # that the package ships compressed are decompressed here, since busybox's
 # insmod takes plain .ko files only.
 set -euo pipefail
@@ -10,7 +11,7 @@ set -euo pipefail
 kdir=${1:?usage: initramfs.sh KERNEL_DIR OUT}
 out=${2:?usage: initramfs.sh KERNEL_DIR OUT}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-want=(virtiofs overlay)
+want=(virtiofs overlay veth)
 
 busybox=
 for b in /bin/busybox /usr/bin/busybox; do
