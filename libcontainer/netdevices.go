@@ -28,12 +28,14 @@ func moveNetDevices(spec *specs.Spec, pid int) error {
 		return fmt.Errorf("linux.netDevices: open the container's network namespace: %w", err)
 	}
 	defer target.Close()
-	host, err := netlink.NewHandle()
+	// rtnetlink only: without a family the library opens one socket per
+	// family it knows, and a kernel without xfrm refuses the lot.
+	host, err := netlink.NewHandle(unix.NETLINK_ROUTE)
 	if err != nil {
 		return fmt.Errorf("linux.netDevices: %w", err)
 	}
 	defer host.Close()
-	inside, err := netlink.NewHandleAt(target)
+	inside, err := netlink.NewHandleAt(target, unix.NETLINK_ROUTE)
 	if err != nil {
 		return fmt.Errorf("linux.netDevices: netlink in the container's network namespace: %w", err)
 	}
