@@ -126,6 +126,16 @@ func (v *validator) misc() error {
 		if id := rdt.ClosID; id == "." || id == ".." || strings.Contains(id, "/") {
 			return cfgErr("linux.intelRdt.closID", fmt.Sprintf("invalid CLOS ID %q", id))
 		}
+		// berth has no resctrl support (features says so): a container
+		// that asks for it must not start without it. runc's words.
+		switch {
+		case rdt.L3CacheSchema != "":
+			return cfgErr("", "intelRdt.l3CacheSchema is specified in config, but Intel RDT/CAT is not enabled")
+		case rdt.MemBwSchema != "":
+			return cfgErr("", "intelRdt.memBwSchema is specified in config, but Intel RDT/MBA is not enabled")
+		case rdt.ClosID != "" || len(rdt.Schemata) > 0 || rdt.EnableMonitoring:
+			return cfgErr("", "intelRdt is specified in config, but Intel RDT is not supported or enabled")
+		}
 	}
 	if mp := l.MemoryPolicy; mp != nil {
 		switch mp.Mode {

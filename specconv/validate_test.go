@@ -294,3 +294,21 @@ func TestValidateProcessAlone(t *testing.T) {
 		t.Fatalf("ValidateProcess = %v", err)
 	}
 }
+
+func TestValidateIntelRdt(t *testing.T) {
+	rdt := func(r specs.LinuxIntelRdt) func(*specs.Spec, string) {
+		return func(s *specs.Spec, _ string) { s.Linux.IntelRdt = &r }
+	}
+	runValidateCases(t, []vcase{
+		{name: "bad clos id", path: "linux.intelRdt.closID", msg: `invalid CLOS ID ".."`, mutate: rdt(specs.LinuxIntelRdt{ClosID: ".."})},
+		{name: "l3 schema", path: "", msg: "intelRdt.l3CacheSchema is specified in config, but Intel RDT/CAT is not enabled",
+			mutate: rdt(specs.LinuxIntelRdt{L3CacheSchema: "L3:0=f"})},
+		{name: "mba schema", path: "", msg: "intelRdt.memBwSchema is specified in config, but Intel RDT/MBA is not enabled",
+			mutate: rdt(specs.LinuxIntelRdt{MemBwSchema: "MB:0=70"})},
+		{name: "clos id alone", path: "", msg: "intelRdt is specified in config, but Intel RDT is not supported or enabled",
+			mutate: rdt(specs.LinuxIntelRdt{ClosID: "gold"})},
+		{name: "schemata", path: "", msg: "Intel RDT is not supported", mutate: rdt(specs.LinuxIntelRdt{Schemata: []string{"L3:0=f"}})},
+		{name: "monitoring", path: "", msg: "Intel RDT is not supported", mutate: rdt(specs.LinuxIntelRdt{EnableMonitoring: true})},
+		{name: "empty", path: ok, mutate: rdt(specs.LinuxIntelRdt{})},
+	})
+}
