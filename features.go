@@ -8,6 +8,7 @@ import (
 	"github.com/opencontainers/runtime-spec/specs-go/features"
 	"github.com/urfave/cli/v2"
 
+	"github.com/berth-runtime/berth/libcontainer"
 	"github.com/berth-runtime/berth/specconv"
 )
 
@@ -68,7 +69,8 @@ func berthFeatures() *features.Features {
 			MountExtensions: &features.MountExtensions{
 				IDMap: &features.IDMap{Enabled: &t},
 			},
-			NetDevices: &features.NetDevices{Enabled: &t},
+			NetDevices:   &features.NetDevices{Enabled: &t},
+			MemoryPolicy: memoryPolicyFeatures(),
 		},
 		Annotations: map[string]string{
 			annotationVersion:    version,
@@ -107,4 +109,11 @@ func seccompFeatures() *features.Seccomp {
 			"SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_LOG",
 		},
 	}
+}
+
+// memoryPolicyFeatures lists the linux.memoryPolicy modes and flags berth
+// knows.
+func memoryPolicyFeatures() *features.MemoryPolicy {
+	modes, flags := libcontainer.MemoryPolicyNames()
+	return &features.MemoryPolicy{Modes: modes, Flags: flags}
 }

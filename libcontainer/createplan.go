@@ -102,7 +102,7 @@ func (p *initProcess) initProcessPlan() ([]byte, error) {
 	src := planSource{proc: proc, user: eu, extraEnv: listenEnv(), consoleFD: -1, mountConsole: true,
 		extraFDs: p.opts.PreserveFDs + listenFDs(), closedStdio: closedStdio(), program: prog}
 	if l := p.spec.Linux; l != nil {
-		src.seccomp, src.personality = l.Seccomp, l.Personality
+		src.seccomp, src.personality, src.memoryPolicy = l.Seccomp, l.Personality, l.MemoryPolicy
 	}
 	if !p.opts.NoNewKeyring {
 		src.keyring = "_ses." + p.c.ID

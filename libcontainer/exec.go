@@ -228,13 +228,14 @@ func (e *execProcess) execPlan(consoleFD int, pidfd *os.File, program seccomp.Pr
 	if err != nil {
 		return nil, err
 	}
-	var scmp *specs.LinuxSeccomp
-	if e.spec.Linux != nil {
-		scmp = e.spec.Linux.Seccomp
-	}
 	src := planSource{proc: e.opts.Process, user: eu, extraEnv: listenEnv(), keyring: "_ses." + e.c.ID,
 		consoleFD: consoleFD, extraFDs: e.opts.PreserveFDs + listenFDs(), closedStdio: closedStdio(),
-		seccomp: scmp, program: program}
+		program: program}
+	if l := e.spec.Linux; l != nil {
+		// The memory policy is the container's: an exec'd process does not
+		// descend from the init, so it gets the policy itself.
+		src.seccomp, src.memoryPolicy = l.Seccomp, l.MemoryPolicy
+	}
 	return src.plan()
 }
 

@@ -37,6 +37,7 @@ type planSource struct {
 	extraFDs     int
 	closedStdio  []int
 	personality  *specs.LinuxPersonality // create only
+	memoryPolicy *specs.LinuxMemoryPolicy
 	seccomp      *specs.LinuxSeccomp
 	program      seccomp.Program // seccomp compiled by the parent
 }
@@ -83,6 +84,13 @@ func (src *planSource) plan() (*nsenter.ProcessPlan, error) {
 			return nil, err
 		}
 		plan.Personality, plan.PersonalityErrPrefix = &persona, "personality "+string(src.personality.Domain)
+	}
+	if src.memoryPolicy != nil {
+		m, err := memPolicyOf(src.memoryPolicy)
+		if err != nil {
+			return nil, err
+		}
+		plan.MemPolicy = m
 	}
 	if err := planAttrs(plan, proc); err != nil {
 		return nil, err

@@ -32,6 +32,8 @@ type ProcessPlan struct {
 	// Personality is linux.personality's persona (create), nil for none.
 	Personality          *uint32
 	PersonalityErrPrefix string
+	// MemPolicy is linux.memoryPolicy for set_mempolicy(2), nil for none.
+	MemPolicy *PlanMemPolicy
 	// Affinity is process.execCPUAffinity: [0] before the setup, [1] last.
 	Affinity [2]*PlanAffinity
 	// SchedAttr is a struct sched_attr for sched_setattr(2), nil for none.
@@ -49,6 +51,14 @@ type ProcessPlan struct {
 	Seccomp     *PlanSeccomp
 	ExtraFDs    uint32 // fds 3..3+ExtraFDs-1 stay open
 	ClosedStdio uint32 // bit n: close fd n right before exec
+}
+
+// PlanMemPolicy is one set_mempolicy(2): the mode with its flags, and the
+// node mask (little-endian 64-bit words, empty for none).
+type PlanMemPolicy struct {
+	Mode      uint32
+	Nodes     []byte
+	ErrPrefix string
 }
 
 // PlanRlimit is one setrlimit(2).
@@ -142,6 +152,9 @@ func (p *ProcessPlan) Encode() []byte {
 	}
 	if p.Personality != nil {
 		r.add(C.PL_PERSONALITY, u32(*p.Personality), []byte(p.PersonalityErrPrefix))
+	}
+	if m := p.MemPolicy; m != nil {
+		r.add(C.PL_MEMPOLICY, u32(m.Mode, uint32(len(m.Nodes))), m.Nodes, []byte(m.ErrPrefix))
 	}
 	for when, a := range p.Affinity {
 		if a != nil {

@@ -32,6 +32,7 @@
 #define PL_EXTRA_FDS 17   /* u32: fds 3..3+n-1 reach the process */
 #define PL_CLOSED_STDIO 18 /* u32 bit mask of stdio fds to close before exec */
 #define PL_PERSONALITY 19 /* u32 persona for personality(2), error prefix */
+#define PL_MEMPOLICY 20   /* u32 mode with its flags, u32 mask length, node mask, error prefix */
 
 #define LSM_APPARMOR 0
 #define LSM_SELINUX 1

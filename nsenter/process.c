@@ -87,6 +87,10 @@ struct plan {
 	int has_personality;
 	uint32_t personality;
 	char *personality_prefix;
+	int has_mempolicy;
+	uint32_t mempolicy_mode, mempolicy_mask_size;
+	void *mempolicy_mask;
+	char *mempolicy_prefix;
 	struct {
 		cpu_set_t *mask;
 		size_t size;
@@ -185,6 +189,19 @@ static void parse_record(void *ctx, uint32_t type, const char *v, uint32_t len)
 		p->personality = u32(v);
 		p->personality_prefix = plan_text(v + 4, len - 4);
 		break;
+	case PL_MEMPOLICY: {
+		if (len < 8)
+			bad_record(type);
+		uint32_t size = u32(v + 4);
+		if (size > len - 8 || size % 8 != 0)
+			bad_record(type);
+		p->has_mempolicy = 1;
+		p->mempolicy_mode = u32(v);
+		p->mempolicy_mask_size = size;
+		p->mempolicy_mask = size > 0 ? plan_bytes(v + 8, size) : NULL;
+		p->mempolicy_prefix = plan_text(v + 8 + size, len - 8 - size);
+		break;
+	}
 	case PL_AFFINITY: {
 		if (len < 8)
 			bad_record(type);
@@ -662,6 +679,11 @@ void berth_plan_prepare(int pipe_fd, const char *msg, uint32_t size)
 
 	if (p->has_personality && syscall(SYS_personality, p->personality) < 0)
 		plan_fail(errno, "%s", p->personality_prefix);
+	// The kernel reads maxnode - 1 bits of the mask (a historic off by one).
+	if (p->has_mempolicy &&
+	    syscall(SYS_set_mempolicy, p->mempolicy_mode, p->mempolicy_mask,
+		    p->mempolicy_mask_size > 0 ? (unsigned long)p->mempolicy_mask_size * 8 + 1 : 0UL) < 0)
+		plan_fail(errno, "%s", p->mempolicy_prefix);
 	set_affinity(p, 0);
 	if (p->sched_attr != NULL && syscall(SYS_sched_setattr, 0, p->sched_attr, 0) < 0)
 		plan_fail(errno, "%s", p->sched_prefix);

@@ -80,6 +80,8 @@ feat() {
 	assert_output true
 	run feat '.linux.netDevices.enabled'
 	assert_output true
+	run feat '.linux.memoryPolicy'
+	assert_output '{"modes":["MPOL_BIND","MPOL_DEFAULT","MPOL_INTERLEAVE","MPOL_LOCAL","MPOL_PREFERRED","MPOL_PREFERRED_MANY","MPOL_WEIGHTED_INTERLEAVE"],"flags":["MPOL_F_NUMA_BALANCING","MPOL_F_RELATIVE_NODES","MPOL_F_STATIC_NODES"]}'
 	run feat '.mountOptions | index(["idmap"]) != null and index(["ridmap"]) != null'
 	assert_output true
 	run feat '.linux.seccomp.knownFlags'

@@ -41,6 +41,38 @@ setup() {
 	assert_no_container "$ID"
 }
 
+# mempolicy: the process's NUMA policy as numa_maps shows it for the
+# first mapping (one without a policy of its own).
+MEMPOLICY='grep -m1 -o "^[0-9a-f]* [a-z=:0-9,-]*" /proc/self/numa_maps | cut -d" " -f2'
+
+@test "linux.memoryPolicy: set in init and exec'd processes; what the kernel refuses fails create" {
+	[ -e /proc/self/numa_maps ] || skip "kernel without NUMA support"
+	update_config '.linux.memoryPolicy = {"mode": "MPOL_BIND", "nodes": "0"}'
+	set_cmd "$MEMPOLICY; sleep 300"
+	berth create "$ID" >"$TEST_DIR/out"
+	berth start "$ID"
+	wait_for test -s "$TEST_DIR/out"
+	[ "$(cat "$TEST_DIR/out")" = bind:0 ] || fail "init: $(cat "$TEST_DIR/out")"
+	# an exec'd process is not the init's child: it gets the policy itself
+	run berth exec "$ID" sh -c "$MEMPOLICY"
+	assert_output bind:0
+	berth delete --force "$ID"
+
+	set_cmd "$MEMPOLICY"
+	update_config '.linux.memoryPolicy = {"mode": "MPOL_INTERLEAVE", "nodes": "0", "flags": ["MPOL_F_STATIC_NODES"]}'
+	run berth run "$ID"
+	assert_output interleave=static:0
+	update_config '.linux.memoryPolicy = {"mode": "MPOL_LOCAL"}'
+	run berth run "$ID"
+	assert_output local
+	# a node this host does not have
+	update_config '.linux.memoryPolicy = {"mode": "MPOL_BIND", "nodes": "1000"}'
+	run_nowait berth create "$ID"
+	assert_fails
+	assert_error 'linux.memoryPolicy: set_mempolicy MPOL_BIND (nodes "1000"): invalid argument'
+	assert_no_container "$ID"
+}
+
 @test "scheduler: SCHED_BATCH with a nice value and SCHED_IDLE, in init and exec" {
 	# Fails with: noattrs (policy 0).
 	update_config '.process.scheduler = {"policy": "SCHED_BATCH", "nice": 7}'
