@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"runtime/debug"
 
@@ -62,7 +63,7 @@ and waits for it, forwarding signals; then it deletes it (unless --keep).`,
 		}
 		if err := c.StartCreated(); err != nil {
 			_ = c.Destroy()
-			return err
+			return fmt.Errorf("berth run failed: %w", err) // runc's words for any part of run
 		}
 		if detach {
 			return nil

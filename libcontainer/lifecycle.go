@@ -73,6 +73,7 @@ func (c *Container) releaseInit() error {
 	defer unix.Close(fd)
 	faultPoint("start:after-fifo-open")
 	fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}, {Fd: int32(pidfd), Events: unix.POLLIN}}
+	died := false
 	for {
 		if _, err := unix.Poll(fds, -1); err != nil {
 			if errors.Is(err, unix.EINTR) {
@@ -84,25 +85,20 @@ func (c *Container) releaseInit() error {
 			break
 		}
 		if fds[1].Revents != 0 {
-			// Init died; it may still have written its byte just before.
-			var b [1]byte
-			if n, _ := unix.Read(fd, b[:]); n == 1 {
-				break
-			}
-			return errors.New("container init exited before it could start the process")
+			// Init died; it may still have written its answer just before.
+			died = true
+			break
 		}
 		// POLLHUP alone: a writer came and went without a byte.
 		if fds[0].Revents != 0 {
 			return errors.New("container init closed the exec fifo without starting")
 		}
 	}
-	var b [1]byte
-	if n, err := unix.Read(fd, b[:]); n != 1 {
-		if err != nil {
-			return fmt.Errorf("read exec fifo: %w", err)
+	if err := readStartAnswer(fd); err != nil {
+		if died && errors.Is(err, errNoAnswer) {
+			return errors.New("container init exited before it could start the process")
 		}
-		// A socket's EOF is readable (a fifo's is only a hangup).
-		return errors.New("container init closed the exec fifo without starting")
+		return err
 	}
 	if named {
 		if err := os.Remove(filepath.Join(c.Dir, fifoName)); err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -120,6 +116,38 @@ func (c *Container) releaseInit() error {
 		}
 	}
 	return nil
+}
+
+// errNoAnswer: the init closed its end without a word.
+var errNoAnswer = errors.New("container init closed the exec fifo without starting")
+
+// readStartAnswer reads what the released init says on fd (non-blocking,
+// readable): "0" once it is about to exec, or "E" and the error that ended
+// it before (a startContainer hook that failed, say; nsenter/planio.c).
+func readStartAnswer(fd int) error {
+	var b [1]byte
+	n, err := unix.Read(fd, b[:])
+	if n != 1 {
+		if err != nil && !errors.Is(err, unix.EAGAIN) {
+			return fmt.Errorf("read exec fifo: %w", err)
+		}
+		// A socket's EOF is readable (a fifo's is only a hangup).
+		return errNoAnswer
+	}
+	if b[0] != 'E' {
+		return nil
+	}
+	// The init wrote the whole message at once, then exited.
+	var msg []byte
+	buf := make([]byte, 4096)
+	for len(msg) < 64<<10 {
+		n, _ := unix.Read(fd, buf)
+		if n <= 0 {
+			break
+		}
+		msg = append(msg, buf[:n]...)
+	}
+	return errors.New(string(msg))
 }
 
 // openStartWait returns an fd to wait for init's byte on, having released

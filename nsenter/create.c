@@ -192,10 +192,12 @@ void berth_run_create(int pipe_fd, int cgroupns_errno)
 	// Past "ready" nobody reads the pipe: failures go to stderr.
 	react_to_signals_as_runc();
 	int fifo = wait_for_start(plan.fifo_fd);
+	plan_start_fd = fifo;
 	trace_step(&plan, "released by start");
 	run_hooks(&plan, HOOK_START_CONTAINER, "startContainer");
 	// The byte tells `start` we reached the exec; the exec itself closes
 	// the fifo (close-on-exec), after which `start` runs poststart hooks.
+	plan_start_fd = -1;
 	if (write(fifo, "0", 1) != 1)
 		plan_fail(errno, "write exec fifo");
 	trace_step(&plan, "exec");

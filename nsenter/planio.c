@@ -16,6 +16,7 @@
 #include "stageio.h"
 
 int plan_parent_fd = -1;
+int plan_start_fd = -1;
 
 void go_errno_text(int errnum, char *buf, size_t size)
 {
@@ -49,10 +50,16 @@ void plan_fail(int errnum, const char *fmt, ...)
 	}
 	o += (size_t)snprintf(out + o, sizeof(out) - o, "\"}\n");
 	// If the parent is gone, it sees EOF: nothing more to do.
-	if (plan_parent_fd >= 0)
+	if (plan_parent_fd >= 0) {
 		(void)write_exact(plan_parent_fd, out, o);
-	else
+	} else if (plan_start_fd >= 0) {
+		char told[sizeof(msg) + 1];
+		int n = snprintf(told, sizeof(told), "E%s", msg);
+		if (write_exact(plan_start_fd, told, (size_t)n) != 0)
+			fprintf(stderr, "berth init: %s\n", msg);
+	} else {
 		fprintf(stderr, "berth init: %s\n", msg);
+	}
 	_exit(1);
 }
 

@@ -9,9 +9,14 @@
 
 // plan_parent_fd is the init pipe failures are reported on; -1: stderr.
 extern int plan_parent_fd;
+// plan_start_fd, between `start`'s release and our byte, is where `start`
+// waits for that byte (the exec fifo, or run's socket): a failure is told
+// there, as 'E' and the message, so that start fails saying why.
+extern int plan_start_fd;
 
 // plan_fail sends {"type":"error","error":msg} (msg ends with Go's text of
-// errnum unless it is 0) on plan_parent_fd and exits.
+// errnum unless it is 0) on plan_parent_fd (else plan_start_fd, else
+// stderr) and exits.
 void plan_fail(int errnum, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
 // go_errno_text is Go's wording of an errno (gotext.h).
 void go_errno_text(int errnum, char *buf, size_t size);

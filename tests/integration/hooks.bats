@@ -239,16 +239,28 @@ third"
 	assert_output running
 }
 
-@test "hooks: a failing startContainer hook fails start, and the process never runs (runtime spec; runc's start succeeds)" {
+@test "hooks: a failing startContainer hook fails start saying so, and the process never runs (runtime spec; runc's start succeeds)" {
 	share_dir
 	update_config '.hooks.startContainer = [{"path": "/bin/false"}]'
 	set_cmd 'echo ran >/mnt/ran'
 	berth create --bundle "$BUNDLE" "$ID" 2>"$TEST_DIR/init.err"
 	run --separate-stderr berth start "$ID"
 	assert_status 1
-	assert_one_line_error
-	assert_contains "error running startContainer hook #0: exit status 1" "$(cat "$TEST_DIR/init.err")"
+	assert_error "error running startContainer hook #0: exit status 1"
 	wait_for_status "$ID" stopped
+	[ ! -e "$SHARED/ran" ] || fail "the process ran"
+	# said once, by start (the init's stderr is create's caller's)
+	[ ! -s "$TEST_DIR/init.err" ] || fail "the init printed: $(cat "$TEST_DIR/init.err")"
+	berth delete "$ID"
+	# run, in the foreground or not, says it once too, in runc's words
+	run --separate-stderr berth run --bundle "$BUNDLE" "$ID"
+	assert_status 1
+	assert_error "berth run failed: error running startContainer hook #0: exit status 1"
+	assert_no_container "$ID"
+	run --separate-stderr berth run -d --bundle "$BUNDLE" "$ID"
+	assert_status 1
+	assert_error "berth run failed: error running startContainer hook #0: exit status 1"
+	assert_no_container "$ID"
 	[ ! -e "$SHARED/ran" ] || fail "the process ran"
 }
 
