@@ -91,7 +91,7 @@ func (c *Container) releaseInit() error {
 		}
 		// POLLHUP alone: a writer came and went without a byte.
 		if fds[0].Revents != 0 {
-			return errors.New("container init closed the exec fifo without starting")
+			return errNoAnswer
 		}
 	}
 	if err := readStartAnswer(fd); err != nil {

@@ -13,23 +13,21 @@ import (
 
 // linux.memoryPolicy (runtime-spec 1.3) becomes one set_mempolicy(2) that
 // the process applies before its exec; the policy then holds for it and
-// for every process it forks. The values are <linux/mempolicy.h>'s.
-var (
-	memPolicyModes = map[specs.MemoryPolicyModeType]uint32{
-		specs.MpolDefault:            0,
-		specs.MpolPreferred:          1,
-		specs.MpolBind:               2,
-		specs.MpolInterleave:         3,
-		specs.MpolLocal:              4,
-		specs.MpolPreferredMany:      5,
-		specs.MpolWeightedInterleave: 6,
-	}
-	memPolicyFlags = map[specs.MemoryPolicyFlagType]uint32{
-		specs.MpolFNumaBalancing: 1 << 13,
-		specs.MpolFRelativeNodes: 1 << 14,
-		specs.MpolFStaticNodes:   1 << 15,
-	}
-)
+// for every process it forks.
+
+// memPolicyModes lists the modes in <linux/mempolicy.h>'s order: a mode's
+// value is its index. (Functions, not package variables: nothing is built
+// at package init.)
+func memPolicyModes() []specs.MemoryPolicyModeType {
+	return []specs.MemoryPolicyModeType{specs.MpolDefault, specs.MpolPreferred, specs.MpolBind,
+		specs.MpolInterleave, specs.MpolLocal, specs.MpolPreferredMany, specs.MpolWeightedInterleave}
+}
+
+// memPolicyFlags lists the mode flags from MPOL_F_NUMA_BALANCING (1 << 13)
+// up: a flag's bit is 13 plus its index.
+func memPolicyFlags() []specs.MemoryPolicyFlagType {
+	return []specs.MemoryPolicyFlagType{specs.MpolFNumaBalancing, specs.MpolFRelativeNodes, specs.MpolFStaticNodes}
+}
 
 // maxNUMANode is the highest node number a policy may name (the kernel's
 // MAX_NUMNODES is at most 1024).
@@ -39,16 +37,17 @@ const maxNUMANode = 1023
 // nodes exist, and whether the mode takes nodes at all, is the kernel's
 // to say: it refuses what it cannot do with EINVAL.
 func memPolicyOf(mp *specs.LinuxMemoryPolicy) (*nsenter.PlanMemPolicy, error) {
-	mode, ok := memPolicyModes[mp.Mode]
-	if !ok {
+	m := slices.Index(memPolicyModes(), mp.Mode)
+	if m < 0 {
 		return nil, fmt.Errorf("linux.memoryPolicy.mode: unknown mode %q", mp.Mode)
 	}
+	mode := uint32(m)
 	for i, f := range mp.Flags {
-		bit, ok := memPolicyFlags[f]
-		if !ok {
+		bit := slices.Index(memPolicyFlags(), f)
+		if bit < 0 {
 			return nil, fmt.Errorf("linux.memoryPolicy.flags[%d]: unknown flag %q", i, f)
 		}
-		mode |= bit
+		mode |= 1 << (13 + bit)
 	}
 	nodes, err := cpulist.Parse(mp.Nodes, maxNUMANode)
 	if err != nil {
@@ -72,10 +71,10 @@ func memPolicyOf(mp *specs.LinuxMemoryPolicy) (*nsenter.PlanMemPolicy, error) {
 // MemoryPolicyNames are the modes and flags of linux.memoryPolicy that
 // berth knows, sorted (for `features`).
 func MemoryPolicyNames() (modes, flags []string) {
-	for m := range memPolicyModes {
+	for _, m := range memPolicyModes() {
 		modes = append(modes, string(m))
 	}
-	for f := range memPolicyFlags {
+	for _, f := range memPolicyFlags() {
 		flags = append(flags, string(f))
 	}
 	slices.Sort(modes)

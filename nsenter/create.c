@@ -189,7 +189,8 @@ void berth_run_create(int pipe_fd, int cgroupns_errno)
 	close(pipe_fd);
 	plan_parent_fd = -1;
 
-	// Past "ready" nobody reads the pipe: failures go to stderr.
+	// Past "ready" nobody reads the pipe: failures go to stderr until
+	// start releases us, then to start (plan_start_fd).
 	react_to_signals_as_runc();
 	int fifo = wait_for_start(plan.fifo_fd);
 	plan_start_fd = fifo;

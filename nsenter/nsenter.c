@@ -582,14 +582,15 @@ __attribute__((constructor)) static void nsenter(void)
 	for (int fd = 0; fd <= 2; fd++)
 		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF)
 			berth_closed_stdio |= 1 << fd;
-	while (fcntl(berth_first_unopened_fd, F_GETFD) >= 0 || errno != EBADF)
-		berth_first_unopened_fd++;
 	// A user namespace holder (idmap.go) only waits to be killed.
 	if (getenv(ENV_USERNS_HOLD) != NULL)
 		for (;;)
 			pause();
 	const char *env = getenv(ENV_INITPIPE);
 	if (env == NULL) {
+		// Only the CLI passes fds on (a stage or an init never asks).
+		while (fcntl(berth_first_unopened_fd, F_GETFD) >= 0 || errno != EBADF)
+			berth_first_unopened_fd++;
 		// The Go CLI: each thread cgo starts would make itself a malloc
 		// arena (three syscalls and a page fault) for one small malloc.
 #ifdef M_ARENA_MAX // glibc's: musl's malloc has no arenas
