@@ -18,6 +18,9 @@ packages=(
 	containerd podman conmon catatonit slirp4netns
 	# the cgroup v2 lane (tests/vm): qemu, with virtiofsd in qemu-system-common
 	qemu-system-x86 qemu-system-common
+	# checkpoint/restore, run in that lane (criu 3.17 fails on newer host
+	# kernels); its network lock runs iptables-restore and ip6tables-restore
+	criu iptables
 )
 
 missing=()

@@ -35,6 +35,10 @@ poweroff_now() {
 
 total_pass=0 total_fail=0 total_skip=0 rc_all=0
 
+# The tests run in sessions of their own (setsid -w, outside timeout so that
+# its kill reaches them all), as from a login on a real host: in PID 1's
+# session (sid 0) criu fails its autofs check and cannot dump shell jobs.
+
 # result NAME RC SECONDS PASSED FAILED SKIPPED: one suite's marker line.
 result() {
 	echo "BERTHVM-SUITE $1 rc=$2 seconds=$3 passed=$4 failed=$5 skipped=$6"
@@ -94,7 +98,7 @@ fi
 if [ -n "${SCRIPT:-}" ]; then
 	echo "==== script $SCRIPT"
 	start=$SECONDS
-	(cd "$REPO" && bash "$SCRIPT") </dev/null 2>&1
+	(cd "$REPO" && setsid -w bash "$SCRIPT") </dev/null 2>&1
 	rc=$?
 	result "script" "$rc" $((SECONDS - start)) $((rc == 0)) $((rc != 0)) 0
 	GO_TESTS= BATS_SUITES=
@@ -111,7 +115,7 @@ for t in $GO_TESTS; do
 	echo "==== $name (BERTH_TEST_HOST_V2=1 $bin -test.v)"
 	out=/tmp/go-test.out
 	start=$SECONDS
-	(cd "$REPO/$pkg" && BERTH_TEST_HOST_V2=1 timeout -k 10 "$GO_TEST_TIMEOUT" "$bin" -test.v -test.count=1 -test.timeout "${GO_TEST_TIMEOUT}s") >"$out" 2>&1
+	(cd "$REPO/$pkg" && BERTH_TEST_HOST_V2=1 setsid -w timeout -k 10 "$GO_TEST_TIMEOUT" "$bin" -test.v -test.count=1 -test.timeout "${GO_TEST_TIMEOUT}s") >"$out" 2>&1
 	rc=$?
 	cat "$out"
 	# Top-level tests only (subtests are indented).
@@ -158,7 +162,7 @@ run_suite() {
 	args=(-T)
 	[ -z "$filter" ] || args+=(-f "$filter")
 	echo "---- bats $file.bats${filter:+ -f '$filter'} started (worker $worker)"
-	timeout -k 10 "$BATS_SUITE_TIMEOUT" bats "${args[@]}" "$REPO/tests/integration/$file.bats" </dev/null >"$out" 2>&1
+	setsid -w timeout -k 10 "$BATS_SUITE_TIMEOUT" bats "${args[@]}" "$REPO/tests/integration/$file.bats" </dev/null >"$out" 2>&1
 	rc=$?
 	sk=$(grep -c '^ok .* # skip' "$out")
 	p=$(($(grep -c '^ok ' "$out") - sk))

@@ -3,7 +3,8 @@
 # a static busybox, tests/vm/init as /init, and the kernel modules the VM
 # needs (virtiofs to reach the host's files, overlay for berth's sealed
 # self-exec, veth for namespaces.bats's linux.netDevices tests), their
-# dependencies first, in /modules load order. Modules
+# dependencies first, in /modules load order (the rest are autoloaded
+# from the host's copy of the tree once init has switched root). Modules
 # that the package ships compressed are decompressed here, since busybox's
 # insmod takes plain .ko files only.
 set -euo pipefail

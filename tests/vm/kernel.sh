@@ -5,8 +5,11 @@
 # The versioned package is the one linux-image-cloud-amd64 depends on
 # (e.g. linux-image-6.1.0-56-cloud-amd64). It is fetched with
 # `apt-get download` and unpacked with `dpkg-deb -x`; only the kernel
-# image and the module tree are kept. Idempotent: a kernel already in the
-# cache is used as is. Offline-safe: if apt cannot name or fetch the current
+# image and the module tree are kept, with a busybox depmod's modules.dep
+# and modules.alias added (the package ships none: its postinst runs
+# depmod), so that the guest can autoload modules. Idempotent: a kernel
+# already in the cache is used as is (after that depmod, if it predates
+# it). Offline-safe: if apt cannot name or fetch the current
 # version, the newest kernel already cached is used (with a warning).
 set -euo pipefail
 
@@ -21,6 +24,30 @@ newest_cached() {
 		[ -e "$d/.complete" ] && echo "${d%/}" && break
 	done)
 	[ -n "$d" ] && echo "$d"
+}
+
+# run_depmod DIR: write modules.dep and modules.alias into DIR/modules, once.
+# (Busybox's depmod wants BASE/lib/modules/KVER: a symlink makes one.)
+run_depmod() {
+	local d=$1 kver base
+	[ ! -e "$d/.depmod" ] || return 0
+	kver=$(awk '{ print $3 }' "$d/PACKAGE")
+	base=$(mktemp -d)
+	mkdir -p "$base/lib/modules"
+	ln -s "$(cd "$d/modules" && pwd)" "$base/lib/modules/$kver"
+	busybox depmod -b "$base" "$kver" || {
+		rm -rf "$base"
+		echo "vm: depmod of $d/modules failed (busybox-static; make deps)" >&2
+		return 1
+	}
+	rm -rf "$base"
+	touch "$d/.depmod"
+}
+
+# use DIR: print DIR, a complete kernel dir, after its depmod.
+use() {
+	run_depmod "$1"
+	echo "$1"
 }
 
 # current: "<package> <version>" of the cloud kernel apt knows about.
@@ -44,7 +71,7 @@ want=$(current) || {
 if [ -z "$want" ]; then
 	if d=$(newest_cached); then
 		echo "vm: apt cannot name the cloud kernel package; using the cached $(basename "$d")" >&2
-		echo "$d"
+		use "$d"
 		exit 0
 	fi
 	echo "vm: cannot find linux-image-cloud-amd64 in apt (run apt-get update?) and no kernel is cached in $kcache" >&2
@@ -54,7 +81,7 @@ fi
 read -r pkg ver <<<"$want"
 dir=$kcache/${pkg}_${ver//:/%}
 if [ -e "$dir/.complete" ]; then
-	echo "$dir"
+	use "$dir"
 	exit 0
 fi
 
@@ -69,7 +96,7 @@ grep -v 'Download is performed unsandboxed' "$tmp/download.log" >&2 || true
 if [ "$rc" -ne 0 ]; then
 	if d=$(newest_cached); then
 		echo "vm: could not download $pkg $ver; using the cached $(basename "$d")" >&2
-		echo "$d"
+		use "$d"
 		exit 0
 	fi
 	echo "vm: could not download $pkg $ver" >&2
@@ -84,6 +111,7 @@ cp "$tmp/x/boot/vmlinuz-$kver" "$tmp/out/vmlinuz"
 cp "$tmp/x/boot/config-$kver" "$tmp/out/config"
 mv "$tmp/x/lib/modules/$kver" "$tmp/out/modules"
 echo "$pkg $ver $kver" >"$tmp/out/PACKAGE"
+run_depmod "$tmp/out"
 touch "$tmp/out/.complete"
 rm -rf "$dir"
 mv "$tmp/out" "$dir"

@@ -29,11 +29,12 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 
-# The bats suites that exercise cgroups, a lifecycle sanity set, and the
+# The bats suites that exercise cgroups, checkpoint (criu works on this
+# kernel, not on the host's), a lifecycle sanity set, and the
 # tests of other suites that touch cgroups (NAME:REGEX, "." for a space);
 # all of exec, whose process a v2 host's stage forks into the cgroup.
 # Longest first: two workers take them in this order.
-DEFAULT_SUITES="exec cgroups_resources run namespaces update pause cgroups_basic create_start events
+DEFAULT_SUITES="exec cgroups_resources run namespaces checkpoint update pause cgroups_basic create_start events
 	mounts:cgroup security_devices delete:cgroups|pid.namespace
 	kill:--all signals:kill.--all ps:paused|host.pids features:cgroup"
 
@@ -195,6 +196,7 @@ cmdline="$cmdline cgroup_no_v1=all systemd.unified_cgroup_hierarchy=1"
 # stuck on both CPUs for 800 s, without a trace at loglevel 3.)
 cmdline="$cmdline softlockup_panic=1"
 cmdline="$cmdline berthvm.repo=$repo berthvm.guest=$here/guest.sh berthvm.env=$run/env berthvm.cgroup2=$cg2opts"
+cmdline="$cmdline berthvm.modules=$kdir/modules"
 if [ "$vm_init" = systemd ]; then
 	cmdline="$cmdline berthvm.systemd=1 systemd.unit=berth-vm.service systemd.show_status=0 systemd.log_level=warning"
 fi
