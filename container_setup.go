@@ -24,6 +24,18 @@ func createContainer(ctx *cli.Context, verb string, tty *ttyProxy) (*libcontaine
 }
 
 func doCreate(ctx *cli.Context, tty *ttyProxy) (*libcontainer.Container, error) {
+	opts, err := createOptions(ctx, tty)
+	if err != nil {
+		return nil, err
+	}
+	// run starts the container right away, under the same lock.
+	opts.KeepLock = ctx.Command.Name == "run"
+	return libcontainer.Create(opts)
+}
+
+// createOptions reads the flags and the bundle's config for create, run and
+// restore, and changes into the bundle as runc does.
+func createOptions(ctx *cli.Context, tty *ttyProxy) (*libcontainer.CreateOptions, error) {
 	id, err := containerID(ctx)
 	if err != nil {
 		return nil, err
@@ -99,9 +111,7 @@ func doCreate(ctx *cli.Context, tty *ttyProxy) (*libcontainer.Container, error) 
 	if tty != nil && spec.Process.Terminal {
 		opts.Console = tty.child
 	}
-	// run starts the container right away, under the same lock.
-	opts.KeepLock = ctx.Command.Name == "run"
-	return libcontainer.Create(opts)
+	return opts, nil
 }
 
 // checkConsoleSocket is runc's rule: a console socket only makes sense for

@@ -75,7 +75,7 @@ func berthFeatures() *features.Features {
 		Annotations: map[string]string{
 			annotationVersion:    version,
 			annotationCommit:     gitCommit,
-			annotationCheckpoint: "false",
+			annotationCheckpoint: "true",
 		},
 	}
 }

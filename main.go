@@ -86,6 +86,7 @@ func newApp() *cli.App {
 			&cli.StringFlag{Name: "rootless", Value: "auto", Usage: "ignore cgroup permission errors ('true', 'false', or 'auto')"},
 		},
 		Commands: []*cli.Command{
+			checkpointCommand,
 			createCommand,
 			execCommand,
 			psCommand,
@@ -95,6 +96,7 @@ func newApp() *cli.App {
 			killCommand,
 			listCommand,
 			pauseCommand,
+			restoreCommand,
 			resumeCommand,
 			runCommand,
 			specCommand,

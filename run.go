@@ -30,24 +30,9 @@ and waits for it, forwarding signals; then it deletes it (unless --keep).`,
 		if err := checkArgs(ctx, 1, exactArgs); err != nil {
 			return err
 		}
-		detach := ctx.Bool("detach")
-		if !detach && !ctx.Bool("no-subreaper") {
-			if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
-				return err
-			}
-		}
-		// Catch signals before the container exists, so none is lost
-		// between its birth and the forwarding loop.
-		var sigs *signalCatcher
-		if !detach {
-			sigs = catchSignals()
-		}
-		var tty *ttyProxy
-		if !detach && ctx.String("console-socket") == "" {
-			var err error
-			if tty, err = newTTYProxy(); err != nil {
-				return err
-			}
+		sigs, tty, err := prepareForeground(ctx)
+		if err != nil {
+			return err
 		}
 		c, err := createContainer(ctx, "run", tty)
 		if err != nil {
@@ -65,23 +50,51 @@ and waits for it, forwarding signals; then it deletes it (unless --keep).`,
 			_ = c.Destroy()
 			return fmt.Errorf("berth run failed: %w", err) // runc's words for any part of run
 		}
-		if detach {
+		if ctx.Bool("detach") {
 			return nil
 		}
-		debug.SetGCPercent(100) // from here on we may live long
-		status := forwardUntilExit(c.State.InitPid, sigs.wait(), tty)
-		libcontainer.TraceStep("container exited")
-		if tty != nil {
-			tty.close()
-		}
-		if !ctx.Bool("keep") {
-			if err := c.Destroy(); err != nil {
-				return err
-			}
-		}
-		os.Exit(status)
-		return nil
+		return waitAndExit(c, sigs, tty, !ctx.Bool("keep"))
 	},
+}
+
+// prepareForeground sets up, before the container exists, what run and
+// restore need to wait for it (unless --detach): berth as the subreaper
+// (unless --no-subreaper), the signals caught, so none is lost between the
+// container's birth and the forwarding loop, and, with no --console-socket,
+// the pty proxy.
+func prepareForeground(ctx *cli.Context) (*signalCatcher, *ttyProxy, error) {
+	if ctx.Bool("detach") {
+		return nil, nil, nil
+	}
+	if !ctx.Bool("no-subreaper") {
+		if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
+			return nil, nil, err
+		}
+	}
+	sigs := catchSignals()
+	if ctx.String("console-socket") != "" {
+		return sigs, nil, nil
+	}
+	tty, err := newTTYProxy()
+	return sigs, tty, err
+}
+
+// waitAndExit forwards signals to the container's init until it exits,
+// deletes the container (if destroy) and exits with the init's status.
+func waitAndExit(c *libcontainer.Container, sigs *signalCatcher, tty *ttyProxy, destroy bool) error {
+	debug.SetGCPercent(100) // from here on we may live long
+	status := forwardUntilExit(c.State.InitPid, sigs.wait(), tty)
+	libcontainer.TraceStep("container exited")
+	if tty != nil {
+		tty.close()
+	}
+	if destroy {
+		if err := c.Destroy(); err != nil {
+			return err
+		}
+	}
+	os.Exit(status)
+	return nil
 }
 
 // forwardUntilExit relays every signal berth receives to the container's

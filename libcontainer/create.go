@@ -53,21 +53,9 @@ func Create(o *CreateOptions) (c *Container, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(o.Root, 0o711); err != nil {
-		return nil, fmt.Errorf("create state root %s: %w", o.Root, err)
-	}
-	dir := filepath.Join(o.Root, o.ID)
-	if err := os.Mkdir(dir, 0o711); err != nil {
-		if errors.Is(err, os.ErrExist) {
-			return nil, ErrExist
-		}
-		return nil, fmt.Errorf("create state dir: %w", err)
-	}
-	c = &Container{ID: o.ID, Dir: dir, spec: spec}
-	// Hold the lock from the start: delete or a second create of this ID
-	// waits until we are done or dead.
-	if lf, lerr := lockDir(dir); lerr == nil {
-		c.lock = lf
+	c, cgroup, layout, err := newContainer(o, rootfs)
+	if err != nil {
+		return nil, err
 	}
 	locked := c // the named result is nil on the error path
 	defer func() {
@@ -75,58 +63,21 @@ func Create(o *CreateOptions) (c *Container, err error) {
 			locked.Unlock()
 		}
 	}()
-
-	c.State = &State{
-		ID:           o.ID,
-		Bundle:       o.Bundle,
-		Rootfs:       rootfs,
-		Created:      time.Now().UTC(),
-		Creating:     true,
-		Annotations:  spec.Annotations,
-		PrivatePidNS: hasNamespace(spec, specs.PIDNamespace) && namespacePath(spec, specs.PIDNamespace) == "",
-		Systemd:      o.Systemd,
-		Rootless:     o.Rootless,
-		Hooks:        spec.Hooks,
+	p := &initProcess{c: c, opts: o, spec: spec, rootfs: rootfs, cgroup: cgroup}
+	if layout != nil {
+		p.cgroupMounts = layout.Mounts
 	}
-	if spec.Linux != nil {
-		c.State.CgroupsPath = spec.Linux.CgroupsPath
-	}
-	p := &initProcess{c: c, opts: o, spec: spec, rootfs: rootfs}
 	defer func() {
 		if err != nil {
 			p.abort()
 		}
 	}()
-	// The cgroup's paths go into the state before the cgroup exists, so
-	// that `delete --force` finds everything whenever we die from here on.
-	cfg := cgroupConfig(o.ID, spec, o.Systemd, o.Rootless)
-	if !o.Systemd {
-		// Read here, not by New, so that the rootfs plan can use its mount
-		// list too.
-		if cfg.Layout, err = cgroups.DiscoverLayout(); err != nil {
-			return nil, fmt.Errorf("cgroups: %w", err)
-		}
-		p.cgroupMounts = cfg.Layout.Mounts
-	}
-	if p.cgroup, err = cgroups.New(cfg); err != nil {
-		return nil, err
-	}
-	c.State.CgroupPaths = p.cgroup.Paths()
-	if st, err := readProcStat(os.Getpid()); err == nil {
-		c.State.CreatorPid, c.State.CreatorStartTime = os.Getpid(), st.StartTime
-	}
-	if err := saveState(dir, c.State); err != nil {
-		return nil, err
-	}
-	if err := saveSpec(dir, spec); err != nil {
-		return nil, fmt.Errorf("save config: %w", err)
-	}
 	faultPoint("create:after-state-dir")
 	if err := p.start(); err != nil {
 		return nil, err
 	}
 	c.State.Creating = false
-	if err := saveState(dir, c.State); err != nil {
+	if err := saveState(c.Dir, c.State); err != nil {
 		return nil, err
 	}
 	faultPoint("create:before-pid-file")
@@ -221,4 +172,71 @@ func sendPidfd(path string, pid int) error {
 		return fmt.Errorf("send pidfd: %w", err)
 	}
 	return nil
+}
+
+// newContainer makes the state dir of a new container, locked, and saves
+// its first state (status creating, its cgroup's paths already in: `delete
+// --force` finds everything whenever we die from here on) and its spec.
+// The cgroup itself is not made yet. On failure nothing is left.
+func newContainer(o *CreateOptions, rootfs string) (c *Container, m cgroups.Manager, layout *cgroups.Layout, err error) {
+	spec := o.Spec
+	if err := os.MkdirAll(o.Root, 0o711); err != nil {
+		return nil, nil, nil, fmt.Errorf("create state root %s: %w", o.Root, err)
+	}
+	dir := filepath.Join(o.Root, o.ID)
+	if err := os.Mkdir(dir, 0o711); err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return nil, nil, nil, ErrExist
+		}
+		return nil, nil, nil, fmt.Errorf("create state dir: %w", err)
+	}
+	c = &Container{ID: o.ID, Dir: dir, spec: spec}
+	defer func() {
+		if err != nil {
+			_ = removeStateDir(dir)
+			c.Unlock()
+		}
+	}()
+	// Hold the lock from the start: delete or a second create of this ID
+	// waits until we are done or dead.
+	if lf, lerr := lockDir(dir); lerr == nil {
+		c.lock = lf
+	}
+	c.State = &State{
+		ID:           o.ID,
+		Bundle:       o.Bundle,
+		Rootfs:       rootfs,
+		Created:      time.Now().UTC(),
+		Creating:     true,
+		Annotations:  spec.Annotations,
+		PrivatePidNS: hasNamespace(spec, specs.PIDNamespace) && namespacePath(spec, specs.PIDNamespace) == "",
+		Systemd:      o.Systemd,
+		Rootless:     o.Rootless,
+		Hooks:        spec.Hooks,
+	}
+	if spec.Linux != nil {
+		c.State.CgroupsPath = spec.Linux.CgroupsPath
+	}
+	cfg := cgroupConfig(o.ID, spec, o.Systemd, o.Rootless)
+	if !o.Systemd {
+		// Read here, not by New, so that the rootfs plan can use its mount
+		// list too.
+		if cfg.Layout, err = cgroups.DiscoverLayout(); err != nil {
+			return nil, nil, nil, fmt.Errorf("cgroups: %w", err)
+		}
+	}
+	if m, err = cgroups.New(cfg); err != nil {
+		return nil, nil, nil, err
+	}
+	c.State.CgroupPaths = m.Paths()
+	if st, err := readProcStat(os.Getpid()); err == nil {
+		c.State.CreatorPid, c.State.CreatorStartTime = os.Getpid(), st.StartTime
+	}
+	if err := saveState(dir, c.State); err != nil {
+		return nil, nil, nil, err
+	}
+	if err := saveSpec(dir, spec); err != nil {
+		return nil, nil, nil, fmt.Errorf("save config: %w", err)
+	}
+	return c, m, cfg.Layout, nil
 }

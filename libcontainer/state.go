@@ -19,6 +19,8 @@ const (
 	stateFile  = "state.json"  // State: small, read by every command
 	configFile = "config.json" // the spec as it was at create time
 	fifoName   = "exec.fifo"   // init blocks opening it until `start`
+	// criuRootDir is where restore mounts the rootfs for criu, meanwhile.
+	criuRootDir = "criu-root"
 	// The files a save replaced, for the next save to write into
 	// (replaceFromSpare): a new file costs an inode allocation.
 	stateSpare  = ".state.json.spare"
@@ -35,7 +37,16 @@ func removeStateDir(dir string) error {
 			break
 		}
 	}
-	switch err := unix.Rmdir(dir); err {
+	err := unix.Rmdir(dir)
+	if err == unix.ENOTEMPTY {
+		// A restore that died may have left the rootfs mounted there:
+		// RemoveAll would go into it.
+		root := dir + "/" + criuRootDir
+		_ = unix.Unmount(root, unix.MNT_DETACH)
+		_ = unix.Rmdir(root)
+		err = unix.Rmdir(dir)
+	}
+	switch err {
 	case nil, unix.ENOENT:
 		return nil
 	default:
