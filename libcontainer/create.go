@@ -191,10 +191,11 @@ func newContainer(o *CreateOptions, rootfs string) (c *Container, m cgroups.Mana
 		return nil, nil, nil, fmt.Errorf("create state dir: %w", err)
 	}
 	c = &Container{ID: o.ID, Dir: dir, spec: spec}
+	made := c // the named result is nil on the error path
 	defer func() {
 		if err != nil {
 			_ = removeStateDir(dir)
-			c.Unlock()
+			made.Unlock()
 		}
 	}()
 	// Hold the lock from the start: delete or a second create of this ID

@@ -69,7 +69,7 @@ func Restore(o *RestoreOptions) (c *Container, err error) {
 			r.abort()
 			quoteCriuLog(logDir, logFile)
 		}
-		c.Unlock()
+		r.c.Unlock() // not c: the named result is nil on the error path
 	}()
 	if err := prepareRestoreMounts(spec, o.Bundle, rootfs); err != nil {
 		return nil, err

@@ -76,8 +76,9 @@ counter_stopped() {
 	assert_no_container "$ID"
 	counter_stopped
 
-	restore_detached
+	restore_detached --pid-file "$TEST_DIR/pid"
 	[ "$(state_field "$ID" status)" = running ]
+	[ "$(cat "$TEST_DIR/pid")" = "$(state_field "$ID" pid)" ]
 	counter_runs
 	# The same process tree: sh is pid 1 of its pid namespace still.
 	run --separate-stderr berth exec "$ID" sh -c 'cat /proc/1/cmdline | tr "\0" " "'
@@ -102,6 +103,27 @@ counter_stopped() {
 	counter_runs
 	berth delete -f "$ID"
 	# The images restore a second copy under the same ID.
+	restore_detached
+	counter_runs
+	berth delete -f "$ID"
+}
+
+@test "checkpoint --page-server sends the memory to criu's page server" {
+	require_criu
+	start_counter
+	mkdir "$TEST_DIR/pages"
+	criu page-server -D "$TEST_DIR/pages" --address 127.0.0.1 --port 27099 -o ps.log -v4 &
+	track $!
+	wait_for sh -c "ss -Hltn 'sport = :27099' | grep -q ."
+	run --separate-stderr berth checkpoint --page-server 127.0.0.1:27099 --image-path "$TEST_DIR/img" "$ID"
+	assert_status 0
+	ls "$TEST_DIR/pages"/pages-*.img >/dev/null || fail "the page server got no pages: $(ls "$TEST_DIR/pages")"
+	! ls "$TEST_DIR/img"/pages-*.img 2>/dev/null || fail "pages were written locally too"
+	# With the page server's images beside the others, it restores.
+	local f
+	for f in "$TEST_DIR/pages"/*.img; do
+		[ -e "$TEST_DIR/img/${f##*/}" ] || cp "$f" "$TEST_DIR/img/"
+	done
 	restore_detached
 	counter_runs
 	berth delete -f "$ID"
@@ -294,6 +316,18 @@ recvtty() {
 	assert_fails
 	assert_error "descriptors.json: no such file or directory"
 	assert_no_container "$ID"
+}
+
+@test "restore that criu fails leaves nothing: no state, cgroup or mount" {
+	mkdir "$TEST_DIR/img"
+	echo '["/dev/null","/dev/null","/dev/null"]' >"$TEST_DIR/img/descriptors.json"
+	local mounts
+	mounts=$(wc -l </proc/self/mountinfo)
+	run --separate-stderr berth restore --image-path "$TEST_DIR/img" --bundle "$BUNDLE" "$ID"
+	assert_fails
+	assert_contains "criu failed: type RESTORE" "${stderr_lines[-1]}"
+	assert_no_container "$ID"
+	[ "$(wc -l </proc/self/mountinfo)" = "$mounts" ] || fail "mounts left: $(grep criu-root /proc/self/mountinfo)"
 }
 
 @test "checkpoint refuses a created or unknown container" {
