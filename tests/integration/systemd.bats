@@ -178,3 +178,22 @@ assert_unit_gone() {
 	assert_error 'expected cgroupsPath to be of format "slice:prefix:name" for systemd cgroups'
 	assert_no_container "$ID"
 }
+
+@test "checkpoint and restore with --systemd-cgroup: the restored processes are in the new scope" {
+	need_systemd
+	criu check >/dev/null 2>&1 || skip "criu check fails on this kernel ($(uname -r))"
+	set_cmd 'while :; do sleep 0.1; done'
+	local unit=berth-$ID.scope
+	berth --systemd-cgroup run -d --bundle "$BUNDLE" "$ID" < <(:) > >(cat >/dev/null) 2>&1
+	berth --systemd-cgroup checkpoint --image-path "$TEST_DIR/img" "$ID"
+	assert_unit_gone "$unit"
+	berth --systemd-cgroup restore -d --image-path "$TEST_DIR/img" --bundle "$BUNDLE" "$ID" < <(:) > >(cat >/dev/null) 2>&1
+	local pid
+	pid=$(state_field "$ID" pid)
+	run cg_of "$pid"
+	assert_output "/system.slice/$unit"
+	run sd_show "$unit" ActiveState
+	assert_output active
+	berth --systemd-cgroup delete -f "$ID"
+	assert_unit_gone "$unit"
+}
