@@ -103,10 +103,16 @@ func Restore(o *RestoreOptions) (c *Container, err error) {
 			opts.InheritFd = append(opts.InheritFd, criurpc.InheritFd{Key: s, Fd: int32(i)})
 		}
 	}
+	stdio := o.Stdio
+	if spec.Process != nil && spec.Process.Terminal {
+		// The process gets a new pty (orphan-pts-master): criu has no
+		// pipes to inherit, and, as with runc, none of our stdio.
+		stdio = [3]*os.File{}
+	}
 	_, err = runCriu(&criuCall{
 		Binary:   o.Criu.Binary,
 		Req:      &criurpc.Req{Type: criurpc.Restore, Opts: opts},
-		Stdio:    o.Stdio,
+		Stdio:    stdio,
 		Extra:    extra,
 		Started:  func(pid int) error { return r.joinCgroup(pid, opts) },
 		Notified: r.notified,

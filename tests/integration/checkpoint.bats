@@ -129,6 +129,47 @@ counter_stopped() {
 	berth delete -f "$ID"
 }
 
+@test "lazy pages: checkpoint serves the memory, restore fetches it on demand" {
+	require_criu
+	start_counter
+	# checkpoint --lazy-pages dumps all but the memory, then serves it on
+	# the page server until the restored process has it all; it writes a
+	# NUL to --status-fd once it serves.
+	mkfifo "$TEST_DIR/status"
+	berth checkpoint --lazy-pages --page-server 127.0.0.1:27098 --status-fd 5 \
+		--image-path "$TEST_DIR/img" "$ID" 5>"$TEST_DIR/status" &
+	local ck=$!
+	track $ck
+	[ "$(head -c1 "$TEST_DIR/status" | od -An -tx1 | tr -d ' ')" = 00 ] || fail "no NUL on the status fd"
+	counter_stopped
+	criu lazy-pages --page-server --address 127.0.0.1 --port 27098 -D "$TEST_DIR/img" -o lazy.log -v4 &
+	track $!
+	# Under another ID: the first is deleted once its memory is served.
+	local id2
+	id2=$(new_id)
+	piped berth restore -d --lazy-pages --image-path "$TEST_DIR/img" --bundle "$BUNDLE" "$id2"
+	[ "$status" -eq 0 ] || fail "restore: status $status: $(cat "$TEST_DIR/piped.out")"
+	counter_runs
+	wait "$ck" || fail "checkpoint --lazy-pages failed: $(grep Error "$TEST_DIR/img/dump.log")"
+	assert_no_container "$ID"
+	berth delete -f "$id2"
+}
+
+@test "the annotation org.criu.config names criu's configuration file" {
+	require_criu
+	echo "log-file=from-annotation.log" >"$TEST_DIR/criu.conf"
+	update_config '.annotations["org.criu.config"] = $f' --arg f "$TEST_DIR/criu.conf"
+	start_counter
+	run --separate-stderr berth checkpoint --work-path "$TEST_DIR/work" --image-path "$TEST_DIR/img" "$ID"
+	assert_status 0
+	[ -s "$TEST_DIR/work/from-annotation.log" ] || fail "criu did not read the file: $(ls "$TEST_DIR/work")"
+	[ ! -e "$TEST_DIR/work/dump.log" ]
+	restore_detached --work-path "$TEST_DIR/work"
+	[ -s "$TEST_DIR/work/from-annotation.log" ]
+	counter_runs
+	berth delete -f "$ID"
+}
+
 @test "checkpoint of a paused container, restore resumes it" {
 	require_criu
 	start_counter
@@ -273,6 +314,23 @@ recvtty() {
 	assert_status 7
 	[ "$(count)" = 40 ]
 	# Deleted on exit, as run does.
+	assert_no_container "$ID"
+}
+
+@test "restore in the foreground of a terminal proxies the container's new pty" {
+	require_criu
+	build_tool recvtty
+	update_config '.process.terminal = true'
+	set_cmd 'i=0; while [ $i -lt 30 ]; do i=$((i+1)); echo "n$i"; sleep 0.1; done; exit 3'
+	recvtty 1
+	berth run -d --console-socket "$TEST_DIR/tty1.sock" --bundle "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
+	wait_for grep -q n3 "$TEST_DIR/tty1.out"
+	berth checkpoint --image-path "$TEST_DIR/img" "$ID"
+	# berth under `script`, which gives it a terminal: no --console-socket.
+	run script -qec "timeout --foreground 60 $BERTH --root $BERTH_ROOT restore --image-path $TEST_DIR/img --bundle $BUNDLE $ID; echo status=\$?" /dev/null
+	output=$(tr -d '\r' <<<"$output")
+	assert_contains "n30"
+	assert_contains "status=3"
 	assert_no_container "$ID"
 }
 
