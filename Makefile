@@ -98,6 +98,7 @@ test-clients: build
 test-vm: build bundle
 	BERTH=$(CURDIR)/berth GO_TAGS='$(GO_TAGS)' bash tests/vm/run.sh
 	BERTH=$(CURDIR)/berth GO_TAGS='$(GO_TAGS)' BERTH_VM_INIT=systemd bash tests/vm/run.sh
+	BERTH=$(CURDIR)/berth GO_TAGS='$(GO_TAGS)' BERTH_VM_CGROUP=hybrid bash tests/vm/run.sh
 
 test: deps build bundle unit fuzz-short integration test-clients test-vm
 

@@ -56,16 +56,22 @@ echo "== kernel: $(uname -r), $(nproc) CPUs, $(awk '/MemTotal/ {print $2 / 1024 
 echo "== cgroup mounts:"
 awk '$9 ~ /^cgroup/ { print "   " $5, $9, $11 }' /proc/self/mountinfo
 echo "== /proc/self/cgroup: $(cat /proc/self/cgroup)"
-echo "== controllers: $(cat /sys/fs/cgroup/cgroup.controllers)"
+echo "== controllers: $(cat /sys/fs/cgroup/cgroup.controllers /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null)"
 echo "== overlay: $(grep -w overlay /proc/filesystems | tr -s '\t ' ' ')"
 
-# The lane is worthless on a host that is not v2 only: fail it outright.
+# The lane is worthless on a host that is not v2 only (or, with HYBRID=1,
+# hybrid): fail it outright.
 layout_ok=1
-if [ "$(awk '$9 == "cgroup"' /proc/self/mountinfo | wc -l)" -ne 0 ]; then
+if [ "${HYBRID:-}" = 1 ]; then
+	[ -f /sys/fs/cgroup/memory/memory.limit_in_bytes ] && [ -f /sys/fs/cgroup/unified/cgroup.controllers ] || {
+		echo "BERTHVM-ERROR not a hybrid layout"
+		layout_ok=
+	}
+elif [ "$(awk '$9 == "cgroup"' /proc/self/mountinfo | wc -l)" -ne 0 ]; then
 	echo "BERTHVM-ERROR cgroup v1 hierarchies are mounted"
 	layout_ok=
 fi
-if [ "$(awk '$9 == "cgroup2" && $5 == "/sys/fs/cgroup"' /proc/self/mountinfo | wc -l)" -ne 1 ]; then
+if [ "${HYBRID:-}" != 1 ] && [ "$(awk '$9 == "cgroup2" && $5 == "/sys/fs/cgroup"' /proc/self/mountinfo | wc -l)" -ne 1 ]; then
 	echo "BERTHVM-ERROR cgroup2 is not mounted at /sys/fs/cgroup"
 	layout_ok=
 fi
@@ -73,7 +79,7 @@ fi
 # systemd (SYSTEMD=1) this script is berth-vm.service, and systemd is init.
 want_cg=0::/
 [ "${SYSTEMD:-}" != 1 ] || want_cg=0::/system.slice/berth-vm.service
-if [ "$(cat /proc/self/cgroup)" != "$want_cg" ]; then
+if [ "${HYBRID:-}" != 1 ] && [ "$(cat /proc/self/cgroup)" != "$want_cg" ]; then
 	echo "BERTHVM-ERROR /proc/self/cgroup is $(cat /proc/self/cgroup), not only $want_cg"
 	layout_ok=
 fi
@@ -81,7 +87,7 @@ if [ "${SYSTEMD:-}" = 1 ] && ! [ -d /run/systemd/system ]; then
 	echo "BERTHVM-ERROR systemd is not running (no /run/systemd/system)"
 	layout_ok=
 fi
-if grep -q -v '^#' /proc/cgroups 2>/dev/null && awk '!/^#/ && $2 != 0 { bad = 1 } END { exit !bad }' /proc/cgroups; then
+if [ "${HYBRID:-}" != 1 ] && grep -q -v '^#' /proc/cgroups 2>/dev/null && awk '!/^#/ && $2 != 0 { bad = 1 } END { exit !bad }' /proc/cgroups; then
 	echo "BERTHVM-ERROR a v1 controller is bound to a v1 hierarchy: $(cat /proc/cgroups)"
 	layout_ok=
 fi
@@ -209,8 +215,11 @@ fi
 echo
 echo "== kernel errors (dmesg -l emerg,alert,crit,err):"
 dmesg -l emerg,alert,crit,err 2>/dev/null | tail -n 40 | sed 's/^/   /'
-# (under systemd, less systemd's own: its slices, init.scope, this service)
-left=$(find /sys/fs/cgroup -mindepth 1 -type d 2>/dev/null |
+# (under systemd, less systemd's own: its slices, init.scope, this service;
+# with HYBRID=1, below the hierarchies' roots)
+depth=1
+[ "${HYBRID:-}" != 1 ] || depth=2
+left=$(find /sys/fs/cgroup -mindepth "$depth" -type d 2>/dev/null |
 	grep -v -x -e '/sys/fs/cgroup/[a-z-]*\.slice' -e /sys/fs/cgroup/init.scope -e /sys/fs/cgroup/system.slice/berth-vm.service)
 if [ -n "$left" ]; then
 	echo "== cgroups left behind in the VM:"

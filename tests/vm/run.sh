@@ -18,6 +18,10 @@
 #   BERTH_VM_SCRIPT     a script to run in the VM instead of the tests
 #   BERTH_VM_CGROUP2_OPTS  cgroup2 mount options (default systemd's:
 #                       nsdelegate,memory_recursiveprot)
+#   BERTH_VM_CGROUP     "hybrid": boot with v1 hierarchies and cgroup2 at
+#                       /sys/fs/cgroup/unified, as this host (default
+#                       suite: checkpoint, which criu cannot run on the
+#                       host's kernel; no Go tests)
 #   BERTH_VM_INIT       "systemd": boot the host's systemd as PID 1 and run
 #                       the tests as its service (default suites: systemd,
 #                       the --systemd-cgroup driver; no Go tests)
@@ -49,6 +53,18 @@ systemd)
 	;;
 *)
 	echo "vm: BERTH_VM_INIT=$vm_init: only \"systemd\" (or empty) is known" >&2
+	exit 1
+	;;
+esac
+cg_layout=${BERTH_VM_CGROUP:-v2}
+case $cg_layout in
+v2) ;;
+hybrid)
+	DEFAULT_SUITES="checkpoint"
+	: "${BERTH_VM_GO_PKGS:= }"
+	;;
+*)
+	echo "vm: BERTH_VM_CGROUP=$cg_layout: only \"hybrid\" (or empty) is known" >&2
 	exit 1
 	;;
 esac
@@ -138,6 +154,7 @@ BERTH_TEST_TIMEOUT=${BERTH_TEST_TIMEOUT:-240}
 BERTH_TIMEOUT=${BERTH_TIMEOUT:-120}
 SCRIPT=${BERTH_VM_SCRIPT:+$run/script.sh}
 SYSTEMD=${vm_init:+1}
+HYBRID=$([ "$cg_layout" != hybrid ] || echo 1)
 EOF
 # (copied: the VM has its own /tmp, where such a script often is)
 [ -z "${BERTH_VM_SCRIPT:-}" ] || cp "$BERTH_VM_SCRIPT" "$run/script.sh"
@@ -189,7 +206,11 @@ ls -1t "$cache"/logs/vm-*.log 2>/dev/null | tail -n +11 | xargs -r rm -f || true
 # stack offset. Together they make an exec in the VM about 4x faster.
 cmdline="console=ttyS0 quiet loglevel=3 panic=-1"
 cmdline="$cmdline norandmaps init_on_alloc=0 mitigations=off randomize_kstack_offset=off"
-cmdline="$cmdline cgroup_no_v1=all systemd.unified_cgroup_hierarchy=1"
+if [ "$cg_layout" = hybrid ]; then
+	cmdline="$cmdline berthvm.hybrid=1"
+else
+	cmdline="$cmdline cgroup_no_v1=all systemd.unified_cgroup_hierarchy=1"
+fi
 # A CPU stuck in the kernel panics the guest: the panic prints the stuck
 # CPU's stack whatever the loglevel, and the run ends then, not at
 # BERTH_VM_TIMEOUT. (Seen once, 2026-11-26: a stage and a find in teardown
