@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
@@ -56,7 +55,7 @@ func (c *Container) Checkpoint(o *CriuOptions) error {
 	if err != nil {
 		return err
 	}
-	images, logDir, closeDirs, opts, err := criuDirs(o)
+	opts, logDir, closeDirs, err := criuDirs(o)
 	if err != nil {
 		return err
 	}
@@ -93,13 +92,13 @@ func (c *Container) Checkpoint(o *CriuOptions) error {
 	}
 	req := &criurpc.Req{Type: criurpc.Dump, Opts: opts}
 	if o.PreDump {
-		if err := checkCriuFeatures(o.Binary, criurpc.Features{MemTrack: true}, images); err != nil {
+		if err := checkCriuFeatures(o.Binary, criurpc.Features{MemTrack: true}, opts.ImagesDirFd); err != nil {
 			return err
 		}
 		req.Type = criurpc.PreDump
 	}
 	if o.LazyPages {
-		if err := checkCriuFeatures(o.Binary, criurpc.Features{LazyPages: true}, images); err != nil {
+		if err := checkCriuFeatures(o.Binary, criurpc.Features{LazyPages: true}, opts.ImagesDirFd); err != nil {
 			return err
 		}
 		if err := checkStatusFd(o.StatusFd); err != nil {
@@ -135,9 +134,9 @@ func (c *Container) Checkpoint(o *CriuOptions) error {
 
 // criuDirs makes and opens the images dir (and the work dir, if any) and
 // fills what every dump and restore request shares.
-func criuDirs(o *CriuOptions) (images int32, logDir string, closeAll func(), opts *criurpc.Opts, err error) {
+func criuDirs(o *CriuOptions) (opts *criurpc.Opts, logDir string, closeAll func(), err error) {
 	if o.ImagesDir == "" {
-		return 0, "", nil, nil, errors.New("invalid directory to save checkpoint")
+		return nil, "", nil, errors.New("invalid directory to save checkpoint")
 	}
 	var open []int
 	closeAll = func() {
@@ -157,9 +156,10 @@ func criuDirs(o *CriuOptions) (images int32, logDir string, closeAll func(), opt
 		open = append(open, fd)
 		return int32(fd), nil
 	}
-	if images, err = openDir(o.ImagesDir); err != nil {
+	images, err := openDir(o.ImagesDir)
+	if err != nil {
 		closeAll()
-		return 0, "", nil, nil, err
+		return nil, "", nil, err
 	}
 	opts = &criurpc.Opts{
 		ImagesDirFd:       images,
@@ -181,11 +181,11 @@ func criuDirs(o *CriuOptions) (images int32, logDir string, closeAll func(), opt
 	if o.WorkDir != "" {
 		if opts.WorkDirFd, err = openDir(o.WorkDir); err != nil {
 			closeAll()
-			return 0, "", nil, nil, err
+			return nil, "", nil, err
 		}
 		logDir = o.WorkDir
 	}
-	return images, logDir, closeAll, opts, nil
+	return opts, logDir, closeAll, nil
 }
 
 // criuConfigFile is runc's: the annotation org.criu.config names criu's
@@ -198,15 +198,17 @@ func criuConfigFile(spec *specs.Spec) string {
 	return "/etc/criu/runc.conf"
 }
 
-// criuNsKey is the key a joined namespace has in the images.
-func criuNsKey(t specs.LinuxNamespaceType) string {
+// criuExternalNs says how criu treats a network or pid namespace the
+// container joined by path: under which key the images know it, and from
+// which criu version on (ok false: any other kind, which criu joins).
+func criuExternalNs(t specs.LinuxNamespaceType) (key string, minVersion int, ok bool) {
 	switch t {
 	case specs.NetworkNamespace:
-		return "extRootNetNS"
+		return "extRootNetNS", 31100, true
 	case specs.PIDNamespace:
-		return "extRootPidNS"
+		return "extRootPidNS", 31500, true
 	}
-	return ""
+	return "", 0, false
 }
 
 // externalNamespace is criu's --external for a network or pid namespace the
@@ -217,9 +219,10 @@ func externalNamespace(spec *specs.Spec, t specs.LinuxNamespaceType, version int
 	if path == "" {
 		return "", nil
 	}
-	min, name := 31100, "net"
+	key, min, _ := criuExternalNs(t)
+	name := "net"
 	if t == specs.PIDNamespace {
-		min, name = 31500, "pid"
+		name = "pid"
 	}
 	if version < min {
 		return "", fmt.Errorf("criu lacks support for external %s namespace during checkpointing process (old criu version?)", name)
@@ -228,7 +231,7 @@ func externalNamespace(spec *specs.Spec, t specs.LinuxNamespaceType, version int
 	if err := unix.Stat(path, &st); err != nil {
 		return "", &os.PathError{Op: "stat", Path: path, Err: err}
 	}
-	return fmt.Sprintf("%s[%d]:%s", name, st.Ino, criuNsKey(t)), nil
+	return fmt.Sprintf("%s[%d]:%s", name, st.Ino, key), nil
 }
 
 // addDumpMounts names the mounts whose source is outside the container,
@@ -245,7 +248,7 @@ func (c *Container) addDumpMounts(spec *specs.Spec, opts *criurpc.Opts) error {
 			ext(filepath.Clean(m.Destination), filepath.Clean(m.Destination))
 		}
 	}
-	dirs, err := cgroupBinds(spec, c.State.InitPid)
+	dirs, err := cgroupBinds(spec, c.State.InitPid, nil)
 	if err != nil {
 		return err
 	}
@@ -275,10 +278,10 @@ func (c *Container) addDumpMounts(spec *specs.Spec, opts *criurpc.Opts) error {
 
 // cgroupBinds lists the host cgroup dirs berth bind-mounts for the spec's
 // cgroup mounts (none inside a cgroup namespace, which mounts afresh), as
-// they are for process pid, which is in the container's cgroup.
-func cgroupBinds(spec *specs.Spec, pid int) ([]nsenter.PlanCgroupDir, error) {
+// they are for process pid, which is in the container's cgroup. layout is
+// the host's cgroup layout if already read (nil: read it here if needed).
+func cgroupBinds(spec *specs.Spec, pid int, layout *cgroups.Layout) ([]nsenter.PlanCgroupDir, error) {
 	var out []nsenter.PlanCgroupDir
-	var layout *cgroups.Layout
 	for _, m := range spec.Mounts {
 		if m.Type != "cgroup" {
 			continue
@@ -357,14 +360,4 @@ func signalStatusFd(o *CriuOptions) {
 	_, _ = unix.Write(o.StatusFd, []byte{0})
 	unix.Close(o.StatusFd)
 	o.StatusFd = -1
-}
-
-// isUnder reports whether path is strictly below one of dirs.
-func isUnder(path string, dirs []string) bool {
-	for _, d := range dirs {
-		if strings.HasPrefix(path, strings.TrimSuffix(d, "/")+"/") {
-			return true
-		}
-	}
-	return false
 }

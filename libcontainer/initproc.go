@@ -460,12 +460,19 @@ func (p *initProcess) abort() {
 	if p.c.release != nil {
 		p.c.release.Close()
 	}
-	if p.cgroup != nil {
-		_ = p.cgroup.Destroy()
+	p.c.discardNew(p.cgroup)
+}
+
+// discardNew undoes a create or restore that failed, once its processes
+// are gone: the cgroup (m, if made), the state dir, then the poststop
+// hooks if an init was born.
+func (c *Container) discardNew(m cgroups.Manager) {
+	if m != nil {
+		_ = m.Destroy()
 	}
-	born := p.c.State.InitPid > 0
-	_ = removeStateDir(p.c.Dir)
-	if born && p.spec.Hooks != nil && len(p.spec.Hooks.Poststop) > 0 {
-		_ = runHooksAll("poststop", p.spec.Hooks.Poststop, p.c.OCIState(Stopped))
+	born := c.State.InitPid > 0
+	_ = removeStateDir(c.Dir)
+	if h := c.State.Hooks; born && h != nil && len(h.Poststop) > 0 {
+		_ = runHooksAll("poststop", h.Poststop, c.OCIState(Stopped))
 	}
 }

@@ -54,16 +54,16 @@ func Restore(o *RestoreOptions) (c *Container, err error) {
 	if err != nil {
 		return nil, err
 	}
-	_, logDir, closeDirs, opts, err := criuDirs(&o.Criu)
+	opts, logDir, closeDirs, err := criuDirs(&o.Criu)
 	if err != nil {
 		return nil, err
 	}
 	defer closeDirs()
-	c, cgroup, _, err := newContainer(&o.CreateOptions, rootfs)
+	c, cgroup, layout, err := newContainer(&o.CreateOptions, rootfs)
 	if err != nil {
 		return nil, err
 	}
-	r := &restoration{c: c, o: o, spec: spec, cgroup: cgroup}
+	r := &restoration{c: c, o: o, spec: spec, cgroup: cgroup, layout: layout}
 	defer func() {
 		if err != nil {
 			r.abort()
@@ -141,6 +141,7 @@ type restoration struct {
 	o      *RestoreOptions
 	spec   *specs.Spec
 	cgroup cgroups.Manager
+	layout *cgroups.Layout // the host's, as newContainer read it (nil: systemd)
 }
 
 // criuRoot bind-mounts the rootfs on a dir of its own for criu, which wants
@@ -192,7 +193,7 @@ func (r *restoration) joinCgroup(pid int, opts *criurpc.Opts) error {
 	}
 	// The container's cgroup dirs, bind-mounted into it, are criu's
 	// pid's now.
-	binds, err := cgroupBinds(r.spec, pid)
+	binds, err := cgroupBinds(r.spec, pid, r.layout)
 	if err != nil {
 		return err
 	}
@@ -289,11 +290,7 @@ func (r *restoration) abort() {
 		var ws unix.WaitStatus
 		_, _ = unix.Wait4(pid, &ws, 0, nil)
 	}
-	_ = r.cgroup.Destroy()
-	_ = removeStateDir(r.c.Dir)
-	if h := r.spec.Hooks; h != nil && len(h.Poststop) > 0 && r.c.State.InitPid > 0 {
-		_ = runHooksAll("poststop", h.Poststop, r.c.OCIState(Stopped))
-	}
+	r.c.discardNew(r.cgroup)
 }
 
 // restoreNamespaces tells criu which namespaces to join instead of
@@ -309,11 +306,12 @@ func restoreNamespaces(spec *specs.Spec, opts *criurpc.Opts, version int) ([]*os
 		if ns.Path == "" {
 			continue
 		}
-		switch ns.Type {
-		case specs.NetworkNamespace, specs.PIDNamespace:
-			min, name := 31100, "network"
+		key, min, external := criuExternalNs(ns.Type)
+		switch {
+		case external:
+			name := "network"
 			if ns.Type == specs.PIDNamespace {
-				min, name = 31500, "pid"
+				name = "pid"
 			}
 			if version < min {
 				return extra, fmt.Errorf("criu lacks support for external %s namespace during the restoration process (old criu version?)", name)
@@ -323,9 +321,9 @@ func restoreNamespaces(spec *specs.Spec, opts *criurpc.Opts, version int) ([]*os
 				return extra, fmt.Errorf("requested %s namespace %s does not exist", name, ns.Path)
 			}
 			// criu's fds 0-3 are stdio and the socket.
-			opts.InheritFd = append(opts.InheritFd, criurpc.InheritFd{Key: criuNsKey(ns.Type), Fd: int32(4 + len(extra))})
+			opts.InheritFd = append(opts.InheritFd, criurpc.InheritFd{Key: key, Fd: int32(4 + len(extra))})
 			extra = append(extra, f)
-		case specs.CgroupNamespace:
+		case ns.Type == specs.CgroupNamespace:
 			return extra, errors.New("criu cannot restore into a cgroup namespace given by path (linux.namespaces: cgroup)")
 		default:
 			for _, k := range namespaceKinds {
@@ -347,11 +345,7 @@ func addRestoreMounts(spec *specs.Spec, bundle string, opts *criurpc.Opts) {
 	}
 	for _, m := range spec.Mounts {
 		if IsBind(m.Type, m.Options) {
-			src := m.Source
-			if !filepath.IsAbs(src) {
-				src = filepath.Join(bundle, src)
-			}
-			ext(filepath.Clean(m.Destination), src)
+			ext(filepath.Clean(m.Destination), bindSource(bundle, &m))
 		}
 	}
 	if spec.Linux == nil {
@@ -389,11 +383,7 @@ func prepareRestoreMounts(spec *specs.Spec, bundle, rootfs string) error {
 		}
 		dir := true
 		if IsBind(m.Type, m.Options) {
-			src := m.Source
-			if !filepath.IsAbs(src) {
-				src = filepath.Join(bundle, src)
-			}
-			if fi, err := os.Stat(src); err == nil && !fi.IsDir() {
+			if fi, err := os.Stat(bindSource(bundle, &m)); err == nil && !fi.IsDir() {
 				dir = false
 			}
 		}
@@ -411,4 +401,14 @@ func prepareRestoreMounts(spec *specs.Spec, bundle, rootfs string) error {
 		}
 	}
 	return nil
+}
+
+// isUnder reports whether path is strictly below one of dirs.
+func isUnder(path string, dirs []string) bool {
+	for _, d := range dirs {
+		if strings.HasPrefix(path, strings.TrimSuffix(d, "/")+"/") {
+			return true
+		}
+	}
+	return false
 }

@@ -163,9 +163,7 @@ func (b *planBuilder) mount(i int, m *specs.Mount) (nsenter.PlanMount, error) {
 		if m.Source == "" {
 			return pm, errors.New("bind mount without a source")
 		}
-		if !filepath.IsAbs(m.Source) {
-			pm.Source = filepath.Join(b.bundle, m.Source)
-		}
+		pm.Source = bindSource(b.bundle, m)
 		if opts.idmap || len(m.UIDMappings) > 0 {
 			tree, err := b.idmappedTree(pm.Source, m, &opts)
 			if err != nil {
@@ -185,6 +183,14 @@ func (b *planBuilder) mount(i int, m *specs.Mount) (nsenter.PlanMount, error) {
 		}
 	}
 	return pm, nil
+}
+
+// bindSource is a bind mount's source, a relative one taken in the bundle.
+func bindSource(bundle string, m *specs.Mount) string {
+	if filepath.IsAbs(m.Source) {
+		return m.Source
+	}
+	return filepath.Join(bundle, m.Source)
 }
 
 // cgroupMount gives the container a view of its own cgroup at the mount's
