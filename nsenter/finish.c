@@ -223,8 +223,40 @@ static void mask_path(const char *path, int null)
 	close(f);
 }
 
+// reopen_dev_null points stdio that is a /dev/null outside the container
+// (podman's stdin, `</dev/null` from a shell) at the container's own, as
+// runc does: criu cannot dump an fd on a mount the container does not
+// have, so such a container could not be checkpointed. Only for a /dev the
+// runtime made, where /dev/null is the node it created.
+static void reopen_dev_null(void)
+{
+	int null = -1;
+	for (int fd = 0; fd <= 2; fd++) {
+		struct stat st;
+		if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
+			continue;
+		if (null < 0) {
+			null = open("/dev/null", O_RDWR | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+			if (null < 0)
+				rfail(errno, "open /dev/null");
+			if (fstat(null, &st) < 0)
+				rfail(errno, "stat /dev/null");
+			if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
+				rfail(0, "/dev/null is not the null device");
+		}
+		if (dup2(null, fd) < 0)
+			rfail(errno, "reopen /dev/null as fd %d", fd);
+	}
+	if (null >= 0)
+		close(null);
+}
+
 void finish_rootfs(struct rootfs_plan *p)
 {
+	if (p->dev_links) {
+		snprintf(step_prefix, sizeof(step_prefix), "stdio: ");
+		reopen_dev_null();
+	}
 	if (p->readonly_root) {
 		snprintf(step_prefix, sizeof(step_prefix), "root.readonly: ");
 		int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);

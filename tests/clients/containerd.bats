@@ -343,6 +343,57 @@ default_caps() {
 	done
 }
 
+# task_count ID: the counter of a task, read by an exec.
+task_count() {
+	ctr_exec --exec-id "count$RANDOM" "$1" cat /count
+}
+
+# task_count_above ID N: the counter is above N (for wait_until).
+task_count_above() {
+	local c
+	c=$(task_count "$1")
+	[ "${c:-0}" -gt "$2" ] || {
+		echo "count of $1 is '$c', want above $2"
+		return 1
+	}
+}
+
+@test "checkpoint (containers checkpoint --task) and restore --live: the same shell goes on counting" {
+	require_criu
+	local ref=localhost/checkpoint-$ID:1
+	# --null-io: the shim gives the runtime the host's /dev/null as stdio,
+	# which criu can dump only because the runtime reopened it on the
+	# container's own.
+	ctr_start_task "$ID" sh -c 'i=0; while :; do i=$((i+1)); echo $i >/count; sleep 0.1; done'
+	wait_until 30 task_is "$ID" RUNNING
+	wait_until 30 task_count_above "$ID" 10
+	# The task is dumped and left running; its rw layer goes with it.
+	run ctr_ containers checkpoint --task --rw "$ID" "$ref"
+	assert_success
+	task_is "$ID" RUNNING
+	ctr_ task kill -s KILL "$ID"
+	wait_until 30 task_is "$ID" STOPPED
+	ctr_ task rm "$ID" >/dev/null
+	ctr_ containers rm "$ID"
+
+	run ctr_ containers restore --live --rw "$ID" "$ref"
+	assert_success
+	wait_until 30 task_is "$ID" RUNNING
+	# A new shell would count from 1; the dumped one goes on from where it
+	# was at the dump, at or above 10.
+	local after
+	after=$(task_count "$ID")
+	[ "$after" -ge 10 ] || fail "counter is $after after restore: not the dumped shell"
+	wait_until 30 task_count_above "$ID" "$after"
+	run runtime_state "$ID"
+	assert_success
+	assert_equal "$(jq -r .status <<<"$output")" running "runtime state status"
+	assert_equal "$(jq -r .pid <<<"$output")" "$(task_pid "$ID")" "runtime state pid"
+	ctr_ task kill -s KILL "$ID"
+	wait_until 30 task_is "$ID" STOPPED
+	ctr_ images rm "$ref" >/dev/null
+}
+
 @test "a missing binary: the runtime's one-line error is ctr's, and nothing is left" {
 	run ctr_run --rm "$IMAGE" "$ID" /nonexistent
 	assert_status 1

@@ -469,6 +469,89 @@ default_caps() {
 	[ "${lines[1]}" != pid=1 ] || fail "pid namespace not shared"
 }
 
+# ---------------------------------------------------------------- checkpoint
+
+# pm_counter NAME [OPTIONS]: a detached container whose shell counts in
+# /count, ten times a second.
+pm_counter() {
+	local name=$1
+	shift
+	pm_run_d "$name" "$@" "$IMAGE" sh -c 'i=0; while :; do i=$((i+1)); echo $i >/count; sleep 0.1; done'
+}
+
+# pm_count NAME: the counter, read inside the container.
+pm_count() {
+	pm exec "$1" cat /count
+}
+
+# pm_count_above NAME N: the counter is above N (for wait_until).
+pm_count_above() {
+	local c
+	c=$(pm_count "$1")
+	[ "${c:-0}" -gt "$2" ] || {
+		echo "count of $1 is '$c', want above $2"
+		return 1
+	}
+}
+
+@test "checkpoint and restore: the same processes go on counting" {
+	require_criu
+	pm_counter "$ID"
+	local id
+	id=$(pm_field "$ID" '{{.Id}}')
+	wait_until 30 pm_count_above "$ID" 10
+	run runtime_state "$id"
+	assert_success
+	run pm container checkpoint "$ID"
+	assert_success
+	assert_output "$ID"
+	assert_equal "$(pm_field "$ID" '{{.State.Status}} {{.State.Checkpointed}}')" "exited true" "state after checkpoint"
+	run runtime_state "$id"
+	assert_fails
+	# The counter as the dump left it, in the container's upper dir.
+	local before
+	before=$(cat "$(pm_field "$ID" '{{.GraphDriver.Data.UpperDir}}')/count")
+	run pm container restore "$ID"
+	assert_success
+	assert_output "$ID"
+	assert_equal "$(pm_field "$ID" '{{.State.Status}} {{.State.Restored}}')" "running true" "state after restore"
+	# A restarted shell would count from 1 again.
+	local after
+	after=$(pm_count "$ID")
+	[ "$after" -ge "$before" ] || fail "counter is $after after restore, was $before: not the same shell"
+	wait_until 30 pm_count_above "$ID" "$after"
+	run runtime_state "$id"
+	assert_success
+	assert_equal "$(jq -r .status <<<"$output")" running "runtime state status"
+	assert_equal "$(jq -r .pid <<<"$output")" "$(pm_pid "$ID")" "runtime state pid"
+	pm stop -t 0 "$ID" >/dev/null
+}
+
+@test "checkpoint --leave-running, and --export then restore --import as a new container" {
+	require_criu
+	pm_counter "$ID"
+	wait_until 30 pm_count_above "$ID" 10
+	run pm container checkpoint --leave-running "$ID"
+	assert_success
+	pm_is "$ID" running
+	local c
+	c=$(pm_count "$ID")
+	wait_until 30 pm_count_above "$ID" "$c"
+
+	pm container checkpoint --export "$SUITE_DIR/$ID.tar.gz" "$ID" >/dev/null
+	[ -s "$SUITE_DIR/$ID.tar.gz" ] || fail "no exported checkpoint"
+	local before
+	before=$(cat "$(pm_field "$ID" '{{.GraphDriver.Data.UpperDir}}')/count")
+	pm rm "$ID" >/dev/null
+	run pm container restore --import "$SUITE_DIR/$ID.tar.gz" --name "$ID-i"
+	assert_success
+	pm_is "$ID-i" running
+	c=$(pm_count "$ID-i")
+	[ "$c" -ge "$before" ] || fail "counter is $c after import, was $before: not the same shell"
+	wait_until 30 pm_count_above "$ID-i" "$c"
+	pm stop -t 0 "$ID-i" >/dev/null
+}
+
 # ---------------------------------------------------------------- many
 
 @test "five containers at once" {

@@ -19,8 +19,8 @@ require_criu() {
 
 # piped CMD...: CMD with its stdin, stdout and stderr on pipes, its output
 # appended to $TEST_DIR/piped.out; sets status. criu dumps pipes, but not
-# the host's /dev/null or files outside the container (the same with runc):
-# a container to checkpoint gets pipes, a terminal or its own files.
+# files outside the container (the same with runc): a container to
+# checkpoint gets pipes, a terminal, /dev/null or its own files.
 piped() {
 	status=0
 	"$@" < <(:) > >(cat >>"$TEST_DIR/piped.out") 2>&1 || status=$?
@@ -353,11 +353,30 @@ recvtty() {
 	berth delete -f "$ID"
 }
 
-@test "checkpoint of a container given the host's /dev/null fails and leaves it running" {
+@test "a container given the host's /dev/null (podman's stdin) is checkpointed and restored" {
 	require_criu
 	share_dir
 	set_cmd 'i=0; while :; do i=$((i+1)); echo $i >/mnt/count; sleep 0.1; done'
+	# The init's stdio was reopened on the container's own /dev/null,
+	# which criu can dump (the host's it could not).
 	berth run -d --bundle "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
+	wait_for_file "$SHARED/count"
+	berth checkpoint --image-path "$TEST_DIR/img" "$ID"
+	assert_no_container "$ID"
+	local before
+	before=$(count)
+	berth restore -d --image-path "$TEST_DIR/img" --bundle "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
+	[ "$(state_field "$ID" status)" = running ]
+	counter_runs
+	[ "$(count)" -gt "$before" ] || fail "the counter went back from $before to $(count)"
+	berth delete -f "$ID"
+}
+
+@test "checkpoint of a container given a host file as stdout fails and leaves it running" {
+	require_criu
+	share_dir
+	set_cmd 'i=0; while :; do i=$((i+1)); echo $i >/mnt/count; sleep 0.1; done'
+	berth run -d --bundle "$BUNDLE" "$ID" < <(:) >"$TEST_DIR/out" 2>&1
 	wait_for_file "$SHARED/count"
 	run --separate-stderr berth checkpoint --image-path "$TEST_DIR/img" "$ID"
 	assert_fails

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # File descriptors: nothing of berth or of its caller reaches the container
 # but stdio, --preserve-fds and LISTEN_FDS; stdio pass through as they are
-# (pipes, files, /dev/null, a closed stdin), in the foreground and detached.
+# (pipes, files, a closed stdin), in the foreground and detached, except
+# that the host's /dev/null becomes the container's (as with runc).
 
 load helpers
 
@@ -297,6 +298,27 @@ $(printf '%s\n' 0 1 2 3 4 5 - 0 1 2 3 4)"
 	assert_fd "$pid" 2 "$TEST_DIR/out"
 	kill -9 "$pid"
 	wait_bg 137
+}
+
+@test "stdio on the host's /dev/null is reopened on the container's own, as runc does (so criu can dump it)" {
+	# Each fd's mount, looked up among the container's mounts: the
+	# host's /dev is not one of them, the container's /dev is. stdout is a
+	# file of the host, not /dev/null: it stays as it is.
+	set_cmd 'for f in 0 1 2; do m=$(awk "/^mnt_id:/ {print \$2}" /proc/self/fdinfo/$f); echo "$f:$(awk -v m="$m" "\$1 == m {print \$5}" /proc/self/mountinfo)"; done'
+	# (Detached: runc's foreground run relays stdio through pipes.)
+	berth create --bundle "$BUNDLE" "$ID" </dev/null >"$TEST_DIR/out" 2>/dev/null
+	berth start "$ID"
+	wait_for_status "$ID" stopped
+	run cat "$TEST_DIR/out"
+	assert_output $'0:/dev\n1:\n2:/dev'
+	berth delete "$ID"
+	# Still the null device, open for reading and writing.
+	set_cmd 'read -r l && echo "read: $l"; echo gone >&0 && echo written; stat -L -c %t:%T /proc/self/fd/0'
+	berth create --bundle "$BUNDLE" "$ID" </dev/null >"$TEST_DIR/out" 2>&1
+	berth start "$ID"
+	wait_for_status "$ID" stopped
+	run cat "$TEST_DIR/out"
+	assert_output $'written\n1:3'
 }
 
 @test "a closed stdin stays closed: run, exec and create" {

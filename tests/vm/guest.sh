@@ -135,9 +135,9 @@ done
 
 # ---------------------------------------------------------------- bats
 
-# BATS_SUITES: "NAME[:REGEX] ..." (tests/integration/NAME.bats; with REGEX,
-# only the tests whose name matches it, as bats -f does; "." stands in for
-# spaces). BATS_JOBS workers take suites from the list in order, each
+# BATS_SUITES: "NAME[:REGEX] ..." (tests/integration/NAME.bats, or
+# tests/clients/X.bats for a NAME clients/X; with REGEX, only the tests
+# whose name matches it, as bats -f does; "." stands in for spaces). BATS_JOBS workers take suites from the list in order, each
 # running one bats at a time (the suites keep each test's things apart by
 # its tag, and each bats run has its own state root). A suite's output is
 # printed in one block when it ends.
@@ -159,7 +159,7 @@ next_suite() {
 }
 
 run_suite() {
-	local s=$1 worker=$2 file filter out rc start p f sk
+	local s=$1 worker=$2 file path filter out rc start p f sk
 	file=${s%%:*}
 	filter=
 	[ "$s" = "$file" ] || filter=${s#*:}
@@ -168,7 +168,9 @@ run_suite() {
 	args=(-T)
 	[ -z "$filter" ] || args+=(-f "$filter")
 	echo "---- bats $file.bats${filter:+ -f '$filter'} started (worker $worker)"
-	setsid -w timeout -k 10 "$BATS_SUITE_TIMEOUT" bats "${args[@]}" "$REPO/tests/integration/$file.bats" </dev/null >"$out" 2>&1
+	path=$REPO/tests/integration/$file.bats
+	[ "${file#clients/}" = "$file" ] || path=$REPO/tests/$file.bats
+	setsid -w timeout -k 10 "$BATS_SUITE_TIMEOUT" bats "${args[@]}" "$path" </dev/null >"$out" 2>&1
 	rc=$?
 	sk=$(grep -c '^ok .* # skip' "$out")
 	p=$(($(grep -c '^ok ' "$out") - sk))

@@ -9,7 +9,8 @@
 # tests/vm/README.md has the details; the settings:
 #
 #   BERTH               the runtime to test (default: the repo's ./berth)
-#   BERTH_VM_SUITES     bats suites, NAME[:REGEX] each (see DEFAULT_SUITES)
+#   BERTH_VM_SUITES     bats suites, NAME[:REGEX] each (see DEFAULT_SUITES;
+#                       clients/X is tests/clients/X.bats)
 #   BERTH_VM_GO_PKGS    Go packages whose test binaries run inside
 #   BERTH_VM_JOBS       bats suites run at once in the VM (default 2)
 #   BERTH_VM_TIMEOUT    seconds for the whole VM run (default 1500)
@@ -20,8 +21,9 @@
 #                       nsdelegate,memory_recursiveprot)
 #   BERTH_VM_CGROUP     "hybrid": boot with v1 hierarchies and cgroup2 at
 #                       /sys/fs/cgroup/unified, as this host (default
-#                       suite: checkpoint, which criu cannot run on the
-#                       host's kernel; no Go tests)
+#                       suites: checkpoint, and the checkpoint tests of
+#                       the podman and containerd suites: criu cannot run
+#                       on the host's kernel; no Go tests)
 #   BERTH_VM_INIT       "systemd": boot the host's systemd as PID 1 and run
 #                       the tests as its service (default suites: systemd,
 #                       the --systemd-cgroup driver; no Go tests)
@@ -60,7 +62,7 @@ cg_layout=${BERTH_VM_CGROUP:-v2}
 case $cg_layout in
 v2) ;;
 hybrid)
-	DEFAULT_SUITES="checkpoint"
+	DEFAULT_SUITES="checkpoint clients/podman:checkpoint clients/containerd:checkpoint"
 	: "${BERTH_VM_GO_PKGS:= }"
 	;;
 *)
@@ -128,6 +130,12 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 bash "$here/initramfs.sh" "$kdir" "$run/initrd.gz"
+
+# The client suites' image, built here once (the VM would build it in
+# its tmpfs overlay, for each suite).
+case " $suites " in
+*" clients/"*) bash "$repo/tests/clients/mkimage.sh" "$repo/tests/clients/image/busybox-oci.tar" ;;
+esac
 
 # Test binaries, built here (the VM has no Go): run where `go test` would.
 go_tests=
