@@ -60,6 +60,9 @@ func rootfsPlan(spec *specs.Spec, bundle, rootfs string, noPivot bool, pid int, 
 			plan.CloseMountFDs()
 			return nil, fmt.Errorf("mounts[%d] (%s): %w", i, spec.Mounts[i].Destination, err)
 		}
+		if ro, ok := deferReadonly(&spec.Mounts[i], &pm); ok {
+			plan.ReadonlyMounts = append(plan.ReadonlyMounts, ro)
+		}
 		plan.Mounts = append(plan.Mounts, pm)
 	}
 	plan.MountFDs = b.mountFDs
@@ -183,6 +186,22 @@ func (b *planBuilder) mount(i int, m *specs.Mount) (nsenter.PlanMount, error) {
 		}
 	}
 	return pm, nil
+}
+
+// perMountFlags are the MS_* flags a bind remount sets per mount.
+const perMountFlags = unix.MS_RDONLY | unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC |
+	unix.MS_NOATIME | unix.MS_NODIRATIME | unix.MS_RELATIME | unix.MS_STRICTATIME
+
+// deferReadonly turns a read-only tmpfs or /dev into a read-write mount
+// that the init remounts read-only after the pivot, as runc does: the
+// mount points of mounts nested in it, /dev's device nodes and a tmpfs's
+// mode (that of the directory it covers) are made in between.
+func deferReadonly(m *specs.Mount, pm *nsenter.PlanMount) (nsenter.PlanReadonlyMount, bool) {
+	if pm.Flags&unix.MS_RDONLY == 0 || (m.Type != "tmpfs" && filepath.Clean(m.Destination) != "/dev") {
+		return nsenter.PlanReadonlyMount{}, false
+	}
+	pm.Flags &^= unix.MS_RDONLY
+	return nsenter.PlanReadonlyMount{Index: pm.Index, Flags: pm.Flags&perMountFlags | unix.MS_RDONLY, Destination: pm.Destination}, true
 }
 
 // bindSource is a bind mount's source, a relative one taken in the bundle.

@@ -251,12 +251,34 @@ static void reopen_dev_null(void)
 		close(null);
 }
 
+// remount_readonly makes read-only the tmpfs and /dev mounts that went up
+// read-write so that the mounts, devices and modes under them could be
+// made (as runc does).
+static void remount_readonly(struct rootfs_plan *p)
+{
+	int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		rfail(errno, "open /");
+	for (int i = 0; i < p->nreadonly_mounts; i++) {
+		struct readonly_mount *m = &p->readonly_mounts[i];
+		char q[INROOT_PATH_MAX * 2];
+		snprintf(step_prefix, sizeof(step_prefix), "mounts[%u] (%s): ", m->index, go_quote(m->dest, q, sizeof(q)));
+		int mnt = open_in_root(root, m->dest, O_PATH | O_DIRECTORY);
+		if (mnt < 0)
+			fail_path("");
+		remount(mnt, m->dest, (unsigned long)m->flags, 0);
+		close(mnt);
+	}
+	close(root);
+}
+
 void finish_rootfs(struct rootfs_plan *p)
 {
 	if (p->dev_links) {
 		snprintf(step_prefix, sizeof(step_prefix), "stdio: ");
 		reopen_dev_null();
 	}
+	remount_readonly(p);
 	if (p->readonly_root) {
 		snprintf(step_prefix, sizeof(step_prefix), "root.readonly: ");
 		int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);

@@ -240,6 +240,14 @@ static void parse_record(void *ctx, uint32_t type, const char *v, uint32_t len)
 		ip->path = plan_text(r.p, r.left);
 		return;
 	}
+	case RF_READONLY_MOUNT: {
+		p->readonly_mounts = plan_grow(p->readonly_mounts, p->nreadonly_mounts, sizeof(*p->readonly_mounts));
+		struct readonly_mount *rm = &p->readonly_mounts[p->nreadonly_mounts++];
+		rm->index = take_u32(&r);
+		rm->flags = take_u64(&r);
+		rm->dest = plan_text(r.p, r.left);
+		return;
+	}
 	case RF_FIFO:
 		p->fifo_fd = (int)take_u32(&r);
 		break;

@@ -47,6 +47,9 @@
                                mount fds: mount that id-mapped tree instead */
 #define RF_MOUNT_FDS 26     /* u32 count: after the plan, one byte comes with
                                that many mount fds (SCM_RIGHTS) */
+#define RF_READONLY_MOUNT 27 /* u32 index, u64 flags, destination: mounts[index]
+                                went up read-write; remount it with flags
+                                (MS_RDONLY among them) after the pivot */
 
 #define HOOK_CREATE_CONTAINER 0
 #define HOOK_START_CONTAINER 1

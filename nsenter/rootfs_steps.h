@@ -35,6 +35,13 @@ struct indexed_path {
 	char *path;
 };
 
+// A read-only mount the plan mounted read-write (RF_READONLY_MOUNT).
+struct readonly_mount {
+	uint32_t index;
+	uint64_t flags;
+	char *dest;
+};
+
 struct sysctl {
 	char *path, *key, *value;
 };
@@ -55,6 +62,8 @@ struct rootfs_plan {
 	int nsysctls;
 	struct indexed_path *readonly, *masked;
 	int nreadonly, nmasked;
+	struct readonly_mount *readonly_mounts;
+	int nreadonly_mounts;
 	struct mount_step *mounts;
 	int nmounts;
 	struct device *devices;

@@ -39,6 +39,9 @@ type RootfsPlan struct {
 	ReadonlyRoot         bool
 	ReadonlyPaths        []string // linux.readonlyPaths
 	MaskedPaths          []string // linux.maskedPaths
+	// ReadonlyMounts are mounts that go up read-write and are remounted
+	// read-only after the pivot.
+	ReadonlyMounts []PlanReadonlyMount
 
 	FifoFD     int   // the init's fd of the exec fifo
 	CloexecFDs []int // the init's fds of berth's that no hook may inherit
@@ -87,6 +90,14 @@ type PlanMount struct {
 	// IdmapFD is the index in RootfsPlan.MountFDs of the id-mapped tree
 	// to attach instead of binding Source; -1 for none.
 	IdmapFD int
+}
+
+// PlanReadonlyMount is mounts[Index], remounted at Destination with Flags
+// (per-mount MS_* flags, MS_RDONLY among them).
+type PlanReadonlyMount struct {
+	Index       uint32
+	Flags       uint64
+	Destination string
 }
 
 // PlanCgroupDir is one cgroup hierarchy of a cgroup mount: a fresh mount
@@ -178,6 +189,9 @@ func (p *RootfsPlan) Encode() []byte {
 	}
 	for i, path := range p.MaskedPaths {
 		r.add(C.RF_MASKED_PATH, u32(uint32(i)), []byte(path))
+	}
+	for _, m := range p.ReadonlyMounts {
+		r.add(C.RF_READONLY_MOUNT, u32(m.Index), u64(m.Flags), []byte(m.Destination))
 	}
 	r.add(C.RF_FIFO, u32(uint32(p.FifoFD)))
 	if len(p.MountFDs) > 0 {

@@ -110,6 +110,46 @@ b="
 	assert_contains WRITABLE
 }
 
+@test "a read-only tmpfs: mounts in it, its directory's mode, then read-only with its flags (as runc)" {
+	use_private_rootfs
+	mkdir -p "$PRIVATE_ROOTFS/ro"
+	chmod 750 "$PRIVATE_ROOTFS/ro"
+	add_mount '{"destination":"/ro","type":"tmpfs","source":"tmpfs","options":["ro","nosuid","strictatime","mode=700"]}'
+	add_mount '{"destination":"/ro/sub","type":"tmpfs","source":"tmpfs","options":["size=1m"]}'
+	set_cmd "stat -c %a /ro; $(mi /ro); touch /ro/x 2>&1; touch /ro/sub/x && echo SUB-WRITABLE"
+	run berth run --bundle "$BUNDLE" "$ID"
+	assert_status 0
+	# The mode of the directory it covers, as for a read-write tmpfs.
+	[ "${lines[0]}" = 750 ] || fail "mode: $output"
+	assert_match '^[^ ]+ [^ ]+ [^ ]+ / /ro ro,nosuid ' "${lines[1]}"
+	assert_contains "/ro/x: Read-only file system"
+	assert_contains SUB-WRITABLE
+}
+
+@test "a read-only /dev gets its nodes and /dev/pts, then is read-only; in a user namespace too (as runc)" {
+	use_private_rootfs
+	update_config '(.mounts[] | select(.destination == "/dev") | .options) += ["ro"]'
+	set_cmd "$(mi /dev); [ -c /dev/null ] && [ -c /dev/zero ] && echo NODES; grep -c ' /dev/pts ' /proc/self/mountinfo; touch /dev/x 2>&1; echo hi >/dev/null && echo NULL-WRITABLE"
+	local want='1
+touch: /dev/x: Read-only file system
+NULL-WRITABLE'
+	run berth run --bundle "$BUNDLE" "$ID"
+	assert_status 0
+	assert_match '^[^ ]+ [^ ]+ [^ ]+ / /dev ro,nosuid ' "${lines[0]}"
+	[ "${lines[1]}" = NODES ] || fail "device nodes: $output"
+	[ "$(printf '%s\n' "${lines[@]:2}")" = "$want" ] || fail "output: $output"
+
+	chown -R -h 100000:100000 "$PRIVATE_ROOTFS"
+	update_config '.linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+	run berth run --bundle "$BUNDLE" "$ID"
+	assert_status 0
+	assert_match '^[^ ]+ [^ ]+ [^ ]+ / /dev ro,nosuid ' "${lines[0]}"
+	[ "${lines[1]}" = NODES ] || fail "device nodes in a user namespace: $output"
+	[ "$(printf '%s\n' "${lines[@]:2}")" = "$want" ] || fail "output in a user namespace: $output"
+}
+
 @test "proc is the container's own" {
 	set_cmd "$(mi /proc); cat /proc/1/cmdline | tr '\\0' ' '; echo; ls -d /proc/[0-9]* | wc -l"
 	run berth run --bundle "$BUNDLE" "$ID"
