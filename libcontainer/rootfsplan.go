@@ -72,11 +72,6 @@ func rootfsPlan(spec *specs.Spec, bundle, rootfs string, noPivot bool, pid int, 
 			return nil, err
 		}
 		plan.Devices, plan.DevLinks = devs, true
-		for _, m := range spec.Mounts {
-			if filepath.Clean(m.Destination) == "/dev/pts" {
-				plan.Ptmx = true
-			}
-		}
 	}
 	plan.Cwd = spec.Process.Cwd
 	plan.NoPivot = noPivot

@@ -336,9 +336,9 @@ void create_device(int root, struct device *d)
 	close(target);
 }
 
-// setup_dev_links creates /dev/fd, /dev/std{in,out,err}, /dev/core and,
-// with a devpts mount, /dev/ptmx -> pts/ptmx.
-void setup_dev_links(int root, int ptmx)
+// setup_dev_links creates /dev/fd, /dev/std{in,out,err}, /dev/core and
+// /dev/ptmx -> pts/ptmx (as runc, also where no devpts is mounted).
+void setup_dev_links(int root)
 {
 	int dev = mkdir_all_in_root(root, "dev", 0755);
 	if (dev < 0)
@@ -353,10 +353,10 @@ void setup_dev_links(int root, int ptmx)
 	};
 	struct stat st;
 	int core = stat("/proc/kcore", &st) == 0;
-	if (ptmx && unlinkat(dev, "ptmx", 0) < 0 && errno != ENOENT)
+	if (unlinkat(dev, "ptmx", 0) < 0 && errno != ENOENT)
 		rfail(errno, "remove /dev/ptmx"); // a real node there must not win
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
-		if ((i == 4 && !core) || (i == 5 && !ptmx))
+		if (i == 4 && !core)
 			continue;
 		if (symlinkat(links[i][0], dev, links[i][1]) < 0 && errno != EEXIST)
 			rfail(errno, "symlink /dev/%s", links[i][1]);

@@ -305,7 +305,6 @@ static void parse_record(void *ctx, uint32_t type, const char *v, uint32_t len)
 	}
 	case RF_DEV_LINKS:
 		p->dev_links = 1;
-		p->ptmx = take_u32(&r) != 0;
 		break;
 	default:
 		bad_record(type);
@@ -358,7 +357,7 @@ void rootfs_prepare(struct rootfs_plan *p)
 		umask(old);
 		step_prefix[0] = '\0';
 		if (p->dev_links)
-			setup_dev_links(root, p->ptmx);
+			setup_dev_links(root);
 		fault_point(p, "init:after-devices");
 	}
 	// A missing cwd is created, as runc does (after the mounts, so that a

@@ -24,7 +24,7 @@
                             destination, str type, str data (fresh) or
                             source (bind) */
 #define RF_DEVICE 7      /* u32 mode, u64 rdev, u32 uid, u32 gid, u32 bind, str path */
-#define RF_DEV_LINKS 8   /* u32 1: /dev/ptmx -> pts/ptmx */
+#define RF_DEV_LINKS 8   /* empty: /dev/fd, /dev/std*, /dev/core, /dev/ptmx */
 #define RF_CWD 9         /* the process's cwd, created when missing */
 #define RF_LOOPBACK 10   /* empty: bring up lo (a new network namespace) */
 #define RF_NO_PIVOT 11   /* empty: MS_MOVE and chroot instead of pivot_root */

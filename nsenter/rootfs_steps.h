@@ -68,7 +68,7 @@ struct rootfs_plan {
 	int nmounts;
 	struct device *devices;
 	int ndevices;
-	int dev_links, ptmx;
+	int dev_links;
 	int fifo_fd, runtime_hooks, trace;
 	uint32_t nmount_fds; // RF_MOUNT_FDS: received after the plan
 	struct rootfs_plan_hooks hooks[2]; // HOOK_CREATE_CONTAINER, HOOK_START_CONTAINER
@@ -101,7 +101,7 @@ void rootfs_receive_fds(struct rootfs_plan *p, int pipe_fd);
 // mounts.c
 void mount_one(struct rootfs_plan *p, int root, struct mount_step *m);
 void create_device(int root, struct device *d);
-void setup_dev_links(int root, int ptmx);
+void setup_dev_links(int root);
 
 // finish.c
 void bring_up_loopback(void);

@@ -24,9 +24,8 @@ type RootfsPlan struct {
 	Rootfs        string
 	Mounts        []PlanMount
 	Devices       []PlanDevice
-	// DevLinks creates /dev/fd, /dev/std*, /dev/core; Ptmx also
-	// /dev/ptmx -> pts/ptmx.
-	DevLinks, Ptmx bool
+	// DevLinks creates /dev/fd, /dev/std*, /dev/core, /dev/ptmx.
+	DevLinks bool
 	Cwd            string // created when missing, "" for none
 
 	Loopback bool // bring up lo (a new network namespace)
@@ -158,7 +157,7 @@ func (p *RootfsPlan) Encode() []byte {
 		r.add(C.RF_DEVICE, u32(d.Mode), u64(d.Rdev), u32(d.UID, d.GID, flag(d.Bind)), str(d.Path))
 	}
 	if p.DevLinks {
-		r.add(C.RF_DEV_LINKS, u32(flag(p.Ptmx)))
+		r.add(C.RF_DEV_LINKS)
 	}
 	if p.Cwd != "" {
 		r.add(C.RF_CWD, []byte(p.Cwd))

@@ -179,6 +179,14 @@ NULL-WRITABLE'
 	[ "${lines[3]}" = "character special file 5:2 666" ] || fail "ptmx: $output"
 }
 
+@test "without a devpts mount /dev/ptmx still links to pts/ptmx (as runc)" {
+	update_config '.mounts |= map(select(.destination != "/dev/pts"))'
+	set_cmd 'readlink /dev/ptmx; [ -e /dev/pts/ptmx ] || echo dangling'
+	run berth run --bundle "$BUNDLE" "$ID"
+	assert_status 0
+	assert_output $'pts/ptmx\ndangling'
+}
+
 @test "mqueue is mounted at /dev/mqueue" {
 	set_cmd "$(mi /dev/mqueue)"
 	run berth run --bundle "$BUNDLE" "$ID"
