@@ -199,16 +199,17 @@ func criuConfigFile(spec *specs.Spec) string {
 }
 
 // criuExternalNs says how criu treats a network or pid namespace the
-// container joined by path: under which key the images know it, and from
-// which criu version on (ok false: any other kind, which criu joins).
-func criuExternalNs(t specs.LinuxNamespaceType) (key string, minVersion int, ok bool) {
+// container joined by path: under which key the images know it, its
+// name in /proc/PID/ns (and in runc's messages), and from which criu
+// version on (ok false: any other kind, which criu joins).
+func criuExternalNs(t specs.LinuxNamespaceType) (key, name string, minVersion int, ok bool) {
 	switch t {
 	case specs.NetworkNamespace:
-		return "extRootNetNS", 31100, true
+		return "extRootNetNS", "net", 31100, true
 	case specs.PIDNamespace:
-		return "extRootPidNS", 31500, true
+		return "extRootPidNS", "pid", 31500, true
 	}
-	return "", 0, false
+	return "", "", 0, false
 }
 
 // externalNamespace is criu's --external for a network or pid namespace the
@@ -219,11 +220,7 @@ func externalNamespace(spec *specs.Spec, t specs.LinuxNamespaceType, version int
 	if path == "" {
 		return "", nil
 	}
-	key, min, _ := criuExternalNs(t)
-	name := "net"
-	if t == specs.PIDNamespace {
-		name = "pid"
-	}
+	key, name, min, _ := criuExternalNs(t)
 	if version < min {
 		return "", fmt.Errorf("criu lacks support for external %s namespace during checkpointing process (old criu version?)", name)
 	}

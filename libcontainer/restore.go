@@ -306,13 +306,9 @@ func restoreNamespaces(spec *specs.Spec, opts *criurpc.Opts, version int) ([]*os
 		if ns.Path == "" {
 			continue
 		}
-		key, min, external := criuExternalNs(ns.Type)
+		key, name, min, external := criuExternalNs(ns.Type)
 		switch {
 		case external:
-			name := "network"
-			if ns.Type == specs.PIDNamespace {
-				name = "pid"
-			}
 			if version < min {
 				return extra, fmt.Errorf("criu lacks support for external %s namespace during the restoration process (old criu version?)", name)
 			}
