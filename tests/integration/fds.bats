@@ -321,6 +321,28 @@ $(printf '%s\n' 0 1 2 3 4 5 - 0 1 2 3 4)"
 	assert_output $'written\n1:3'
 }
 
+@test "a non-root process gets its stdio pipes and can reopen them (/dev/stdout); the caller's files stay the caller's" {
+	# runc also hands regular files and devices (a host file, the
+	# caller's terminal) to the container's user: berth does not
+	# (docs/design.md, "Where berth differs").
+	: >"$TEST_DIR/in"
+	: >"$TEST_DIR/err"
+	update_config '.process.user = {"uid": 1000, "gid": 1000}'
+	set_cmd 'stat -L -c %u /proc/self/fd/0 /proc/self/fd/1 /proc/self/fd/2; echo via-reopen >/dev/stdout; exec sleep 300'
+	local out
+	exec {out}> >(exec 3>&-; cat >"$TEST_DIR/out")
+	berth create --bundle "$BUNDLE" "$ID" <"$TEST_DIR/in" >&$out 2>"$TEST_DIR/err"
+	exec {out}>&-
+	berth start "$ID"
+	wait_for grep -qx via-reopen "$TEST_DIR/out"
+	[ "$(cat "$TEST_DIR/out")" = $'0\n1000\n0\nvia-reopen' ] || fail "run: $(cat "$TEST_DIR/out") $(cat "$TEST_DIR/err")"
+	[ "$(stat -c %u "$TEST_DIR/in" "$TEST_DIR/err")" = $'0\n0' ] || fail "host files chowned"
+	# The same for exec.
+	run berth exec --user 1000 "$ID" sh -c 'stat -L -c %u /proc/self/fd/1; echo exec-reopen >/dev/stdout'
+	assert_status 0
+	assert_output $'1000\nexec-reopen'
+}
+
 @test "a closed stdin stays closed: run, exec and create" {
 	set_args ls -l /proc/self/fd/0
 	run --separate-stderr without_stdin berth run --bundle "$BUNDLE" "$ID"
