@@ -118,5 +118,11 @@ func (p *initProcess) initProcessPlan() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if plan.Umask == nil {
+		// The init does not inherit the caller's umask: runc's sets 0022
+		// (an exec'd process keeps the caller's, as with runc).
+		m := uint32(0o022)
+		plan.Umask = &m
+	}
 	return plan.Encode(), nil
 }

@@ -232,9 +232,9 @@ func (e *execProcess) execPlan(consoleFD int, pidfd *os.File, program seccomp.Pr
 		consoleFD: consoleFD, extraFDs: e.opts.PreserveFDs + listenFDs(), closedStdio: closedStdio(),
 		program: program}
 	if l := e.spec.Linux; l != nil {
-		// The memory policy is the container's: an exec'd process does not
-		// descend from the init, so it gets the policy itself.
-		src.seccomp, src.memoryPolicy = l.Seccomp, l.MemoryPolicy
+		// The memory policy and personality are the container's: an exec'd
+		// process does not descend from the init, so it gets them itself.
+		src.seccomp, src.memoryPolicy, src.personality = l.Seccomp, l.MemoryPolicy, l.Personality
 	}
 	return src.plan()
 }

@@ -36,7 +36,7 @@ type planSource struct {
 	mountConsole bool     // bind the pty onto /dev/console (create)
 	extraFDs     int
 	closedStdio  []int
-	personality  *specs.LinuxPersonality // create only
+	personality  *specs.LinuxPersonality
 	memoryPolicy *specs.LinuxMemoryPolicy
 	seccomp      *specs.LinuxSeccomp
 	program      seccomp.Program // seccomp compiled by the parent

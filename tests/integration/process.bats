@@ -102,15 +102,28 @@ HOME=/"
 	assert_match '^Groups:[[:space:]]*$' "${lines[2]}"
 }
 
-@test "umask: from process.user.umask, 0022 by default" {
+# with_umask MASK CMD...: CMD with the caller's umask MASK.
+with_umask() {
+	umask "$1"
+	shift
+	"$@"
+}
+
+@test "umask: from process.user.umask, else 0022 whatever the caller's; exec keeps the caller's (as runc)" {
 	set_args sh -c umask
-	run berth run --bundle "$BUNDLE" "$ID"
+	run with_umask 0077 berth run --bundle "$BUNDLE" "$ID"
 	assert_status 0
 	assert_output 0022
 	update_config '.process.user.umask = 63' # 0077
-	run berth run --bundle "$BUNDLE" "$(new_id)"
+	run with_umask 0002 berth run --bundle "$BUNDLE" "$(new_id)"
 	assert_status 0
 	assert_output 0077
+	update_config 'del(.process.user.umask)'
+	set_args sleep 300
+	berth run -d --bundle "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
+	run with_umask 0027 berth exec "$ID" sh -c umask
+	assert_status 0
+	assert_output 0027
 }
 
 @test "rlimits: RLIMIT_NOFILE from the default spec and custom soft/hard" {

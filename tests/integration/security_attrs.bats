@@ -31,6 +31,13 @@ setup() {
 	run berth run "$ID"
 	assert_status 0
 	assert_output i686
+	# An exec'd process gets it too (newer runc; 1.1.5 has no personality).
+	set_args sleep 300
+	berth run -d "$ID" </dev/null >/dev/null 2>&1
+	run berth exec "$ID" uname -m
+	assert_output i686
+	berth delete -f "$ID"
+	set_args uname -m
 	update_config '.linux.personality = {"domain": "LINUX"}'
 	run berth run "$ID"
 	assert_output x86_64
