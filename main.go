@@ -54,7 +54,7 @@ func main() {
 		os.Exit(1)
 	}
 	app := newApp()
-	if err := app.Run(os.Args); err != nil {
+	if err := app.Run(reorderArgs(app, os.Args)); err != nil {
 		// cli's own exit codes are runc's too (3: an unknown command).
 		var coded cli.ExitCoder
 		if errors.As(err, &coded) && coded.ExitCode() != 0 {

@@ -216,3 +216,21 @@ run_fails() {
 	run berth state
 	assert_status 1
 }
+
+@test "flags after the container ID work, as with runc (but not those of exec's process)" {
+	set_args sleep 300
+	berth run --bundle "$BUNDLE" "$ID" -d </dev/null >/dev/null 2>&1
+	[ "$(state_field "$ID" status)" = running ]
+	berth update "$ID" --pids-limit 42
+	run berth exec "$ID" sh -c 'cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max'
+	assert_output 42
+	run berth exec "$ID" echo --all
+	assert_output "--all"
+	run berth state "$ID" --help
+	assert_status 0
+	assert_contains "state - output the state of a container"
+	berth kill "$ID" KILL --all
+	wait_for_status "$ID" stopped
+	berth delete "$ID" --force
+	assert_no_container "$ID"
+}
