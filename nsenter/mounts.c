@@ -31,7 +31,7 @@ static int open_mount_target(int root, const char *dest, int dir)
 }
 
 // check_proc_target refuses mounts over /proc or inside it, except a real
-// proc mount on /proc and the files lxcfs emulates: mounting over procfs
+// proc mount (or a bind of one) on /proc and the files lxcfs emulates: mounting over procfs
 // files is a known way out of a container. "Inside /proc" is decided by
 // where the target really is and by the filesystem it is on (a procfs
 // reached another way counts too). proc and sysfs must be mounted on an
@@ -67,6 +67,11 @@ static void check_proc_target(struct rootfs_plan *p, int target, struct mount_st
 		return;
 	if (is_proc && !on_proc) {
 		if (strcmp(m->fstype, "proc") == 0)
+			return;
+		// A bind of a procfs (the host's /proc, with its pid namespace),
+		// as runc allows.
+		struct statfs src;
+		if (m->kind == MK_BIND && statfs(m->source, &src) == 0 && src.f_type == PROC_SUPER_MAGIC)
 			return;
 		rfail(0, "%s cannot be mounted because it is not of type proc", go_quote(m->dest, q, sizeof(q)));
 	}

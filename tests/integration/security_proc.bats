@@ -99,6 +99,22 @@ symlinked_proc() {
 	assert_fails
 	assert_error "not of type proc"
 	assert_no_container "$ID"
+	# Nor a bind of a directory that is not a procfs.
+	cp "$BUSYBOX_BUNDLE/config.json" "$BUNDLE/config.json"
+	update_config '.root.path = "rootfs" | .process.args = ["true"] | .mounts[0] = {"destination":"/proc","type":"bind","source":$s,"options":["rbind"]}' --arg s "$TEST_DIR/fakedir"
+	run_nowait berth run "$ID"
+	assert_fails
+	assert_error "not of type proc"
+	assert_no_container "$ID"
+	# A bind of a procfs is a proc mount (runc's start_hello.bats: a host
+	# pid namespace with the host's /proc).
+	cp "$BUSYBOX_BUNDLE/config.json" "$BUNDLE/config.json"
+	update_config '.root.path = "rootfs" | .process.args = ["sh", "-c", "test -d /proc/1 && echo procfs"]
+		| del(.linux.namespaces[] | select(.type == "pid"))
+		| .mounts[0] = {"destination":"/proc","type":"bind","source":"/proc","options":["rbind"]}'
+	run berth run "$ID"
+	assert_status 0
+	assert_output procfs
 	# lxcfs' files may be replaced.
 	cp "$BUSYBOX_BUNDLE/config.json" "$BUNDLE/config.json"
 	update_config '.root.path = "rootfs" | .process.args = ["cat", "/proc/cpuinfo", "/proc/meminfo", "/proc/uptime"]'
