@@ -184,7 +184,13 @@ func parseMountOptions(options []string) mountOptions {
 			continue
 		}
 		if a, clr, ok := recAttr(o); ok {
-			if clr {
+			if clr && a&unix.MOUNT_ATTR__ATIME != 0 {
+				// ratime, rnostrictatime: back to the default atime mode,
+				// relatime (mount_setattr(2) takes no partial clear of the
+				// atime mode).
+				m.recClr |= unix.MOUNT_ATTR__ATIME
+				m.recSet &^= unix.MOUNT_ATTR__ATIME
+			} else if clr {
 				m.recClr |= a
 				m.recSet &^= a
 			} else {

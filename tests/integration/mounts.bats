@@ -60,6 +60,26 @@ mi() {
 b="
 }
 
+@test "recursive atime options reach submounts; ratime and rnostrictatime mean relatime (as newer runc)" {
+	mkdir -p "$TEST_DIR/src/sub"
+	mount -t tmpfs -o size=1m,noatime "tmpfs-$TAG" "$TEST_DIR/src/sub"
+	use_private_rootfs
+	local o
+	for o in rnoatime rstrictatime rrelatime ratime rnostrictatime; do
+		mkdir -p "$PRIVATE_ROOTFS/$o"
+		add_mount "$(bind_json "$TEST_DIR/src" "/$o" "[\"rbind\",\"$o\"]")"
+	done
+	set_cmd 'for o in rnoatime rstrictatime rrelatime ratime rnostrictatime; do echo "$o $(grep " /$o/sub " /proc/self/mountinfo | cut -d" " -f6)"; done'
+	run berth run --bundle "$BUNDLE" "$ID"
+	umount "$TEST_DIR/src/sub"
+	assert_status 0
+	assert_output "rnoatime rw,noatime
+rstrictatime rw
+rrelatime rw,relatime
+ratime rw,relatime
+rnostrictatime rw,relatime"
+}
+
 @test "a missing mount destination is created inside the rootfs" {
 	use_private_rootfs
 	add_mount '{"destination":"/a/b/c","type":"tmpfs","source":"tmpfs"}'
