@@ -40,7 +40,7 @@ func rootfsPlan(spec *specs.Spec, bundle, rootfs string, noPivot bool, pid int, 
 		}
 		plan.Propagation = uint32(p)
 	}
-	b := &planBuilder{spec: spec, bundle: bundle, pid: pid}
+	b := &planBuilder{spec: spec, bundle: bundle, rootfs: rootfs, pid: pid}
 	if namespacePath(spec, specs.MountNamespace) == "" {
 		b.cgroupMounts = cgroupMounts
 	}
@@ -103,10 +103,10 @@ func sysctlPath(key string) string {
 
 // planBuilder holds what several mounts of one plan share.
 type planBuilder struct {
-	spec   *specs.Spec
-	bundle string
-	pid    int
-	mounts []*mountinfo.Info // the init's mount table, read once
+	spec           *specs.Spec
+	bundle, rootfs string
+	pid            int
+	mounts         []*mountinfo.Info // the init's mount table, read once
 	// cgroupMounts are the init's cgroup mounts when known without reading
 	// its mount table (see rootfsPlan).
 	cgroupMounts []*mountinfo.Info
@@ -147,8 +147,14 @@ func (b *planBuilder) mount(i int, m *specs.Mount) (nsenter.PlanMount, error) {
 		return nsenter.PlanMount{}, fmt.Errorf("destination %q is not an absolute path", m.Destination)
 	}
 	opts := parseMountOptions(m.Options)
+	dest := m.Destination
+	if rel, ok := strings.CutPrefix(dest, filepath.Clean(b.rootfs)+"/"); ok {
+		// runc takes a destination under the rootfs's host path for the
+		// path inside it (its mount-order test relies on that).
+		dest = "/" + rel
+	}
 	pm := nsenter.PlanMount{
-		Index: uint32(i), Destination: m.Destination, Source: m.Source, Type: m.Type,
+		Index: uint32(i), Destination: dest, Source: m.Source, Type: m.Type,
 		Flags: uint64(opts.flags), Clear: uint64(opts.clear), RecSet: opts.recSet, RecClr: opts.recClr,
 		TmpCopyUp: opts.tmpcopyup && m.Type == "tmpfs", IdmapFD: -1,
 	}

@@ -26,7 +26,7 @@ type RootfsPlan struct {
 	Devices       []PlanDevice
 	// DevLinks creates /dev/fd, /dev/std*, /dev/core, /dev/ptmx.
 	DevLinks bool
-	Cwd            string // created when missing, "" for none
+	Cwd      string // created when missing, "" for none
 
 	Loopback bool // bring up lo (a new network namespace)
 	NoPivot  bool // MS_MOVE and chroot instead of pivot_root

@@ -80,6 +80,17 @@ ratime rw,relatime
 rnostrictatime rw,relatime"
 }
 
+@test "a destination under the rootfs's host path is that path inside the rootfs, as runc takes it" {
+	use_private_rootfs
+	# (made here: runc 1.1.5 makes a missing one in the wrong place)
+	mkdir "$PRIVATE_ROOTFS/inner"
+	add_mount "{\"destination\":\"$PRIVATE_ROOTFS/inner\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"}"
+	set_cmd "grep -c ' /inner ' /proc/self/mountinfo"
+	run berth run --bundle "$BUNDLE" "$ID"
+	assert_status 0
+	assert_output 1
+}
+
 @test "a missing mount destination is created inside the rootfs" {
 	use_private_rootfs
 	add_mount '{"destination":"/a/b/c","type":"tmpfs","source":"tmpfs"}'
