@@ -25,11 +25,7 @@ func (b *planBuilder) idmappedTree(src string, m *specs.Mount, opts *mountOption
 		return nil, err
 	}
 	defer userns.Close()
-	flags := unix.OPEN_TREE_CLONE | unix.OPEN_TREE_CLOEXEC
-	if opts.flags&unix.MS_REC != 0 {
-		flags |= unix.AT_RECURSIVE
-	}
-	fd, err := unix.OpenTree(unix.AT_FDCWD, src, uint(flags))
+	tree, err := sourceTree(src, opts.flags&unix.MS_REC != 0)
 	if err != nil {
 		return nil, fmt.Errorf("open_tree %s: %w", src, err)
 	}
@@ -38,11 +34,11 @@ func (b *planBuilder) idmappedTree(src string, m *specs.Mount, opts *mountOption
 	if opts.ridmap {
 		setFlags |= unix.AT_RECURSIVE
 	}
-	if err := unix.MountSetattr(fd, "", uint(setFlags), &attr); err != nil {
-		unix.Close(fd)
+	if err := unix.MountSetattr(int(tree.Fd()), "", uint(setFlags), &attr); err != nil {
+		tree.Close()
 		return nil, fmt.Errorf("id-map %s: %w", src, err)
 	}
-	return os.NewFile(uintptr(fd), "idmapped "+src), nil
+	return tree, nil
 }
 
 // idmapUserns opens the user namespace whose mapping an id-mapped mount

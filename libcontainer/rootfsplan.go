@@ -156,7 +156,7 @@ func (b *planBuilder) mount(i int, m *specs.Mount) (nsenter.PlanMount, error) {
 	pm := nsenter.PlanMount{
 		Index: uint32(i), Destination: dest, Source: m.Source, Type: m.Type,
 		Flags: uint64(opts.flags), Clear: uint64(opts.clear), RecSet: opts.recSet, RecClr: opts.recClr,
-		TmpCopyUp: opts.tmpcopyup && m.Type == "tmpfs", IdmapFD: -1,
+		TmpCopyUp: opts.tmpcopyup && m.Type == "tmpfs", IdmapFD: -1, SourceFD: -1,
 	}
 	for _, p := range opts.propagation {
 		pm.Propagation = append(pm.Propagation, uint64(p))
@@ -175,6 +175,15 @@ func (b *planBuilder) mount(i int, m *specs.Mount) (nsenter.PlanMount, error) {
 			}
 			pm.IdmapFD = len(b.mountFDs)
 			b.mountFDs = append(b.mountFDs, tree)
+		} else if hasNamespace(b.spec, specs.UserNamespace) {
+			// Root in the container's user namespace may not reach the
+			// source (a 0700 directory of the host's root on the way):
+			// the init attaches this copy then. A source we cannot reach
+			// either is left to the init, which names it in its error.
+			if tree, err := sourceTree(pm.Source, opts.flags&unix.MS_REC != 0); err == nil {
+				pm.SourceFD = len(b.mountFDs)
+				b.mountFDs = append(b.mountFDs, tree)
+			}
 		}
 	case m.Type == "cgroup":
 		return pm, b.cgroupMount(&pm)
@@ -203,6 +212,29 @@ func deferReadonly(m *specs.Mount, pm *nsenter.PlanMount) (nsenter.PlanReadonlyM
 	}
 	pm.Flags &^= unix.MS_RDONLY
 	return nsenter.PlanReadonlyMount{Index: pm.Index, Flags: pm.Flags&perMountFlags | unix.MS_RDONLY, Destination: pm.Destination}, true
+}
+
+// sourceTree is a detached copy of the mount tree at src (of the mount
+// under it; of all below too if recursive), for the init to attach: a
+// bind the init makes from a path must find the source in its own mount
+// namespace, an fd of ours it cannot use. The copy is made a slave, as
+// the init's own binds of the host's mounts are: mounts made under it
+// inside the container do not reach the host.
+func sourceTree(src string, recursive bool) (*os.File, error) {
+	flags := unix.OPEN_TREE_CLONE | unix.OPEN_TREE_CLOEXEC
+	if recursive {
+		flags |= unix.AT_RECURSIVE
+	}
+	fd, err := unix.OpenTree(unix.AT_FDCWD, src, uint(flags))
+	if err != nil {
+		return nil, err
+	}
+	attr := unix.MountAttr{Propagation: unix.MS_SLAVE}
+	if err := unix.MountSetattr(fd, "", unix.AT_EMPTY_PATH|unix.AT_RECURSIVE, &attr); err != nil {
+		unix.Close(fd)
+		return nil, err
+	}
+	return os.NewFile(uintptr(fd), "bind source "+src), nil
 }
 
 // bindSource is a bind mount's source, a relative one taken in the bundle.

@@ -117,18 +117,28 @@ static void apply_attrs_at(int root, struct mount_step *m)
 static void mount_bind(struct rootfs_plan *p, int root, struct mount_step *m)
 {
 	struct stat st;
-	if (stat(m->source, &st) < 0)
-		rfail(errno, "bind mount source: stat %s", m->source);
+	// The parent made the id-mapped tree (it needs privileges over the
+	// source's filesystem the container does not have): attach it.
+	int tree = m->idmap_fd;
+	if (stat(m->source, &st) < 0) {
+		// In a user namespace, root may not reach a source that the
+		// parent (root on the host) could: attach the copy it made, as
+		// runc binds the source it opened.
+		int err = errno;
+		if (m->source_fd < 0 || (err != EACCES && err != EPERM) || fstat(m->source_fd, &st) < 0)
+			rfail(err, "bind mount source: stat %s", m->source);
+		tree = m->source_fd;
+	} else if (m->source_fd >= 0) {
+		close(m->source_fd);
+	}
 	int dir = S_ISDIR(st.st_mode);
 	int target = open_mount_target(root, m->dest, dir);
 	check_proc_target(p, target, m);
 	char path[64];
-	if (m->idmap_fd >= 0) {
-		// The parent made the id-mapped tree (it needs privileges over the
-		// source's filesystem the container does not have): attach it.
-		if (syscall(SYS_move_mount, m->idmap_fd, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-			rfail(errno, "move_mount the id-mapped %s", m->source);
-		close(m->idmap_fd);
+	if (tree >= 0) {
+		if (syscall(SYS_move_mount, tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+			rfail(errno, "move_mount the tree of %s", m->source);
+		close(tree);
 	} else {
 		do_mount(m->source, fd_path(target, path, sizeof(path)), NULL, MS_BIND | (m->flags & MS_REC), NULL);
 	}

@@ -159,6 +159,7 @@ static void parse_record(void *ctx, uint32_t type, const char *v, uint32_t len)
 		struct mount_step *m = &p->mounts[p->nmounts++];
 		memset(m, 0, sizeof(*m));
 		m->idmap_fd = -1;
+		m->source_fd = -1;
 		m->index = take_u32(&r);
 		m->kind = take_u32(&r);
 		m->tmpcopyup = take_u32(&r);
@@ -255,15 +256,18 @@ static void parse_record(void *ctx, uint32_t type, const char *v, uint32_t len)
 		if (fcntl((int)take_u32(&r), F_SETFD, FD_CLOEXEC) < 0)
 			plan_fail(errno, "rootfs plan: fd");
 		break;
-	case RF_IDMAP: {
+	case RF_IDMAP:
+	case RF_SOURCE_FD: {
 		if (p->nmounts == 0)
 			bad_record(type);
-		p->mounts[p->nmounts - 1].idmap_fd = (int)take_u32(&r); // an index until received
+		struct mount_step *m = &p->mounts[p->nmounts - 1];
+		int *fd = type == RF_IDMAP ? &m->idmap_fd : &m->source_fd;
+		*fd = (int)take_u32(&r); // an index until received
 		break;
 	}
 	case RF_MOUNT_FDS:
 		p->nmount_fds = take_u32(&r);
-		if (p->nmount_fds > 64)
+		if (p->nmount_fds > 65536)
 			bad_record(type);
 		break;
 	case RF_TRACE:
@@ -383,23 +387,40 @@ void rootfs_finish(struct rootfs_plan *p)
 	fault_point(p, "init:after-masks");
 }
 
+// mount_fd turns a mount's index into the mount fds into the fd itself.
+static void mount_fd(struct rootfs_plan *p, const int *fds, int *fd)
+{
+	if (*fd < 0)
+		return;
+	if ((uint32_t)*fd >= p->nmount_fds)
+		plan_fail(0, "rootfs plan: mount fd %d of %u", *fd, p->nmount_fds);
+	*fd = fds[*fd];
+}
+
 void rootfs_receive_fds(struct rootfs_plan *p, int pipe_fd)
 {
 	if (p->nmount_fds == 0)
 		return;
-	char byte;
-	int fds[64], n;
-	int err = recv_byte_fds(pipe_fd, &byte, fds, (int)p->nmount_fds, &n);
-	if (err > 0)
-		plan_fail(err, "receive mount fds");
-	if (err < 0 || (uint32_t)n != p->nmount_fds)
-		plan_fail(0, "receive mount fds: expected %u", p->nmount_fds);
-	for (int i = 0; i < p->nmounts; i++) {
-		struct mount_step *m = &p->mounts[i];
-		if (m->idmap_fd < 0)
-			continue;
-		if ((uint32_t)m->idmap_fd >= p->nmount_fds)
-			plan_fail(0, "rootfs plan: mount fd %d of %u", m->idmap_fd, p->nmount_fds);
-		m->idmap_fd = fds[m->idmap_fd];
+	// They come MOUNT_FDS_PER_MSG to a message (SendMountFDs).
+	int *fds = malloc(p->nmount_fds * sizeof(int));
+	if (fds == NULL)
+		plan_fail(ENOMEM, "receive mount fds");
+	for (uint32_t got = 0; got < p->nmount_fds;) {
+		uint32_t want = p->nmount_fds - got;
+		if (want > MOUNT_FDS_PER_MSG)
+			want = MOUNT_FDS_PER_MSG;
+		char byte;
+		int n;
+		int err = recv_byte_fds(pipe_fd, &byte, fds + got, (int)want, &n);
+		if (err > 0)
+			plan_fail(err, "receive mount fds");
+		if (err < 0 || (uint32_t)n != want)
+			plan_fail(0, "receive mount fds: expected %u", p->nmount_fds);
+		got += want;
 	}
+	for (int i = 0; i < p->nmounts; i++) {
+		mount_fd(p, fds, &p->mounts[i].idmap_fd);
+		mount_fd(p, fds, &p->mounts[i].source_fd);
+	}
+	free(fds);
 }

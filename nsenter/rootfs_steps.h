@@ -21,7 +21,8 @@ struct mount_step {
 	char *dest, *source, *fstype, *data;
 	struct cgroup_dir *dirs;
 	int ndirs;
-	int idmap_fd; // -1, or a detached id-mapped tree the parent made
+	int idmap_fd;  // -1, or a detached id-mapped tree the parent made
+	int source_fd; // -1, or a detached copy of the bind source (see mount_bind)
 };
 
 struct device {

@@ -45,8 +45,8 @@ type RootfsPlan struct {
 	FifoFD     int   // the init's fd of the exec fifo
 	CloexecFDs []int // the init's fds of berth's that no hook may inherit
 	Trace      bool  // print BERTH_TRACE's step lines
-	// MountFDs are detached mount trees (id-mapped binds) the parent made;
-	// they follow the plan in one SCM_RIGHTS message (SendMountFDs).
+	// MountFDs are detached mount trees (id-mapped binds) the parent made
+	// and bind sources it opened; they follow the plan (SendMountFDs).
 	MountFDs     []*os.File
 	RuntimeHooks bool // ask the parent to run prestart/createRuntime hooks
 	// CreateHooks run before pivot_root, StartHooks after start; each
@@ -89,6 +89,10 @@ type PlanMount struct {
 	// IdmapFD is the index in RootfsPlan.MountFDs of the id-mapped tree
 	// to attach instead of binding Source; -1 for none.
 	IdmapFD int
+	// SourceFD is the index in RootfsPlan.MountFDs of a detached copy
+	// of Source's tree, attached when the init cannot reach Source; -1
+	// for none.
+	SourceFD int
 }
 
 // PlanReadonlyMount is mounts[Index], remounted at Destination with Flags
@@ -144,6 +148,9 @@ func (p *RootfsPlan) Encode() []byte {
 			str(m.Destination), str(m.Source), str(m.Type), str(m.Data))
 		if m.IdmapFD >= 0 {
 			r.add(C.RF_IDMAP, u32(uint32(m.IdmapFD)))
+		}
+		if m.SourceFD >= 0 {
+			r.add(C.RF_SOURCE_FD, u32(uint32(m.SourceFD)))
 		}
 		for _, d := range m.CgroupDirs {
 			arg := d.Source
@@ -230,16 +237,21 @@ func (p *RootfsPlan) Encode() []byte {
 	return r.frame(C.ROOTFS_MAGIC)
 }
 
-// SendMountFDs sends the plan's MountFDs, after the plan itself.
+// SendMountFDs sends the plan's MountFDs after the plan itself, a few to
+// a message (the init takes MOUNT_FDS_PER_MSG at a time).
 func (p *RootfsPlan) SendMountFDs(conn *os.File) error {
-	if len(p.MountFDs) == 0 {
-		return nil
-	}
 	fds := make([]int, len(p.MountFDs))
 	for i, f := range p.MountFDs {
 		fds[i] = int(f.Fd())
 	}
-	return unix.Sendmsg(int(conn.Fd()), []byte{0}, unix.UnixRights(fds...), nil, 0)
+	for len(fds) > 0 {
+		n := min(len(fds), C.MOUNT_FDS_PER_MSG)
+		if err := unix.Sendmsg(int(conn.Fd()), []byte{0}, unix.UnixRights(fds[:n]...), nil, 0); err != nil {
+			return err
+		}
+		fds = fds[n:]
+	}
+	return nil
 }
 
 // CloseMountFDs closes our copies of MountFDs.

@@ -517,3 +517,33 @@ hello
 	assert_status 0
 	assert_output $'1005:2006\nidmapped\nRead-only'
 }
+
+@test "user namespace: bind sources its root cannot reach are bound from fds the parent opened (as runc); 70 of them" {
+	use_private_rootfs
+	chown -R -h 100000:100000 "$PRIVATE_ROOTFS"
+	# 0700 dirs of the host's root on the way: uid 100000 cannot pass.
+	mkdir -p "$TEST_DIR/closed/a" "$TEST_DIR/closed/b"
+	chmod 700 "$TEST_DIR/closed"
+	echo in-a >"$TEST_DIR/closed/a/file"
+	echo in-b >"$TEST_DIR/closed/b/file"
+	update_config '.linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .mounts += [{"destination": "/ma", "type": "bind", "source": $a, "options": ["bind"]},
+			{"destination": "/mb", "type": "bind", "source": $b, "options": ["rbind", "ro"]}]' \
+		--arg a "$TEST_DIR/closed/a" --arg b "$TEST_DIR/closed/b/file"
+	# More binds than fit in one message of fds.
+	local i
+	for i in $(seq 70); do
+		add_mount "$(bind_json "$TEST_DIR/closed/a" "/many/$i")"
+	done
+	set_cmd 'cat /ma/file /mb; cat /many/70/file; grep -c " /many/" /proc/self/mountinfo'
+	run berth run --bundle "$BUNDLE" "$ID"
+	assert_status 0
+	assert_output $'in-a\nin-b\nin-a\n70'
+	# A source that does not exist is still named in the error.
+	update_config '.mounts += [{"destination": "/mc", "type": "bind", "source": $c, "options": ["bind"]}]' --arg c "$TEST_DIR/closed/none"
+	run_nowait berth run --bundle "$BUNDLE" "$ID"
+	assert_fails
+	assert_error "$TEST_DIR/closed/none"
+}

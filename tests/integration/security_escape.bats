@@ -330,3 +330,39 @@ fd2 EPERM"
 	kill -9 "$decoy"
 	wait "$decoy" 2>/dev/null || true
 }
+
+@test "mounts made inside under a bind of a shared host mount never reach the host: plain, id-mapped, and a source only the parent could reach" {
+	# A bind the parent attaches as a detached tree (id-mapped, or a source
+	# that root in the user namespace cannot reach) was a peer of the
+	# host's mount: the container's mounts under it showed on the host.
+	use_private_rootfs
+	mkdir -p "$TEST_DIR/shared" "$TEST_DIR/closed/m"
+	mount -t tmpfs "tmpfs-$TAG" "$TEST_DIR/shared"
+	mount --make-shared "$TEST_DIR/shared"
+	mkdir "$TEST_DIR/shared/plain" "$TEST_DIR/shared/closed" "$TEST_DIR/shared/idmap"
+	chmod 700 "$TEST_DIR/closed"
+	mount --bind "$TEST_DIR/shared" "$TEST_DIR/closed/m"
+	local caps='.process.capabilities |= with_entries(.value += ["CAP_SYS_ADMIN"])'
+	update_config "$caps"' | .mounts += [{"destination": "/p", "type": "bind", "source": $s, "options": ["rbind"]}]' --arg s "$TEST_DIR/shared"
+	set_cmd 'mount -t tmpfs inside /p/plain && echo mounted'
+	run berth run --bundle "$BUNDLE" "$ID"
+	assert_output mounted
+
+	chown -R -h 100000:100000 "$PRIVATE_ROOTFS"
+	cp "$BUSYBOX_BUNDLE/config.json" "$BUNDLE/config.json"
+	update_config "$caps"' | .root.path = "rootfs"
+		| .linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .mounts += [{"destination": "/c", "type": "bind", "source": $c, "options": ["rbind"]},
+			{"destination": "/i", "type": "bind", "source": $s, "options": ["rbind", "idmap"]}]' \
+		--arg c "$TEST_DIR/closed/m" --arg s "$TEST_DIR/shared"
+	set_cmd 'mount -t tmpfs inside /c/closed && mount -t tmpfs inside /i/idmap && echo mounted'
+	run berth run --bundle "$BUNDLE" "$(new_id)"
+	local host
+	host=$(awk -v d="$TEST_DIR/" 'index($5, d) == 1 {print $5}' /proc/self/mountinfo | sort)
+	umount "$TEST_DIR/closed/m"
+	umount -R "$TEST_DIR/shared"
+	assert_output mounted
+	[ "$host" = "$(printf '%s\n' "$TEST_DIR/closed/m" "$TEST_DIR/shared" | sort)" ] || fail "the host sees: $host"
+}
