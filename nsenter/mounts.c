@@ -52,7 +52,7 @@ static void check_proc_target(struct rootfs_plan *p, int target, struct mount_st
 		snprintf(want, sizeof(want), "%s/%s", p->rootfs, rel);
 	int special = strcmp(m->fstype, "proc") == 0 || strcmp(m->fstype, "sysfs") == 0;
 	if (special && strcmp(real, want) != 0)
-		rfail(0, "%s: %s must be mounted on an ordinary directory, not through a symlink",
+		rfail(0, "%s: %s must be mounted on ordinary directory, not through a symlink",
 		      go_quote(m->dest, q, sizeof(q)), m->fstype);
 	struct statfs st;
 	if (fstatfs(target, &st) < 0)

@@ -726,14 +726,13 @@ void berth_plan_prepare(int pipe_fd, const char *msg, uint32_t size)
 void berth_plan_exec(int pipe_fd)
 {
 	plan_parent_fd = pipe_fd;
-	char q[4200];
 	// The caller's closed stdio stays closed (the init may have opened its
 	// own files there meanwhile).
 	for (int fd = 0; fd <= 2; fd++)
 		if (the_plan.closed_stdio & (1u << fd))
 			close(fd);
 	execve(exec_path, the_plan.argv, the_plan.envp);
-	plan_fail(errno, "exec %s", go_quote(exec_path, q, sizeof(q)));
+	plan_fail(errno, "exec %s", exec_path); // unquoted, as Go's os.PathError (runc)
 }
 
 void berth_run_plan(int pipe_fd, int cgroupns_errno)

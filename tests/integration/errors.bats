@@ -130,6 +130,17 @@ run_fails() {
 	assert_error "no such file or directory"
 }
 
+@test "a script whose interpreter is missing: execve fails after start, one line in runc's words, exit 1" {
+	use_private_rootfs
+	printf '#!/nonexistent\n' >"$PRIVATE_ROOTFS/run.sh"
+	chmod 755 "$PRIVATE_ROOTFS/run.sh"
+	set_args /run.sh
+	run --separate-stderr berth run --bundle "$BUNDLE" "$ID"
+	assert_status 1
+	assert_one_line_error
+	assert_contains "exec /run.sh: no such file or directory" "$stderr"
+}
+
 @test "the failing run's exit code is not the container's" {
 	set_args nosuchbinary
 	run --separate-stderr berth run --bundle "$BUNDLE" "$ID"
