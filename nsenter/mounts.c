@@ -224,15 +224,29 @@ static void mount_tmpfs_copyup(int target, struct mount_step *m, int keep, mode_
 	close(mfd);
 }
 
+// has_option says whether the comma-separated data has an option name=...
+static int has_option(const char *data, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *o = data; o != NULL; o = strchr(o, ',')) {
+		if (*o == ',')
+			o++;
+		if (strncmp(o, name, n) == 0 && o[n] == '=')
+			return 1;
+	}
+	return 0;
+}
+
 // mount_fs mounts a new filesystem instance (proc, sysfs, tmpfs, devpts,
 // mqueue, cgroup2, overlay, ...) on a directory.
 static void mount_fs(struct rootfs_plan *p, int root, struct mount_step *m)
 {
-	// A tmpfs over an existing directory takes that directory's mode, as
-	// with runc (even over a mode= option).
+	// A tmpfs over an existing directory takes that directory's mode,
+	// unless it has a mode= option (newer runc; 1.1.5 let the directory's
+	// win over it too).
 	int keep = 0;
 	mode_t mode = 0;
-	if (strcmp(m->fstype, "tmpfs") == 0) {
+	if (strcmp(m->fstype, "tmpfs") == 0 && !has_option(m->data, "mode")) {
 		int h = open_in_root(root, m->dest, O_PATH | O_DIRECTORY);
 		struct stat st;
 		if (h >= 0 && fstat(h, &st) == 0) {

@@ -126,7 +126,6 @@ rnostrictatime rw,relatime"
 }
 
 @test "tmpfs with size and mode options" {
-	# a new mount point: runc keeps an existing mount point's mode over mode=
 	use_private_rootfs
 	add_mount '{"destination":"/tmpfs","type":"tmpfs","source":"tmpfs","options":["nosuid","nodev","noexec","size=1m","mode=1770"]}'
 	set_cmd "stat -c %a /tmpfs; $(mi /tmpfs); touch /tmpfs/x && echo WRITABLE"
@@ -139,13 +138,24 @@ rnostrictatime rw,relatime"
 	assert_match ' - tmpfs [^ ]+ .*size=1024k' "${lines[1]}"
 	assert_match 'mode=1770' "${lines[1]}"
 	assert_contains WRITABLE
+	# Over an existing directory: its mode without mode=, mode= with it
+	# (newer runc, its run.bats "tmpfs perms"; 1.1.5 kept the directory's
+	# mode over mode= too).
+	chmod 0710 "$PRIVATE_ROOTFS/tmpfs"
+	update_config '.mounts[-1].options = []'
+	set_cmd 'stat -c %a /tmpfs'
+	run berth run --bundle "$BUNDLE" "$ID"
+	assert_output 710
+	update_config '.mounts[-1].options = ["mode=0410"]'
+	run berth run --bundle "$BUNDLE" "$ID"
+	assert_output 410
 }
 
 @test "a read-only tmpfs: mounts in it, its directory's mode, then read-only with its flags (as runc)" {
 	use_private_rootfs
 	mkdir -p "$PRIVATE_ROOTFS/ro"
 	chmod 750 "$PRIVATE_ROOTFS/ro"
-	add_mount '{"destination":"/ro","type":"tmpfs","source":"tmpfs","options":["ro","nosuid","strictatime","mode=700"]}'
+	add_mount '{"destination":"/ro","type":"tmpfs","source":"tmpfs","options":["ro","nosuid","strictatime"]}'
 	add_mount '{"destination":"/ro/sub","type":"tmpfs","source":"tmpfs","options":["size=1m"]}'
 	set_cmd "stat -c %a /ro; $(mi /ro); touch /ro/x 2>&1; touch /ro/sub/x && echo SUB-WRITABLE"
 	run berth run --bundle "$BUNDLE" "$ID"
