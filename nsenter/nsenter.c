@@ -364,8 +364,12 @@ static const char *ns_name(uint32_t type)
 }
 
 // join_namespaces opens every path first (a joined mount namespace would
-// change what later paths mean), then joins the user namespace before the
-// others so that it owns what follows.
+// change what later paths mean), then joins the other namespaces it may
+// join as it is, the user namespace, and last those it could join only as
+// root of that user namespace (rootless), as runc does: root on the host
+// may join a namespace the joined user namespace does not own (the host's
+// network namespace), which root inside it may not. The user namespace
+// owns the namespaces cloned afterwards either way.
 static void join_namespaces(struct bootstrap *b)
 {
 	for (int i = 0; i < b->njoin; i++) {
@@ -374,15 +378,19 @@ static void join_namespaces(struct bootstrap *b)
 		if (j->fd < 0)
 			die(errno, "open %s namespace %s", ns_name(j->type), j->path);
 	}
-	for (int pass = 0; pass < 2; pass++) {
+	for (int pass = 0; pass < 3; pass++) {
 		for (int i = 0; i < b->njoin; i++) {
 			struct ns_join *j = &b->join[i];
 			int is_user = j->type == CLONE_NEWUSER;
-			if ((pass == 0) != is_user)
+			if (j->fd < 0 || (pass == 1) != is_user)
 				continue;
-			if (setns(j->fd, j->type) < 0)
+			if (setns(j->fd, j->type) < 0) {
+				if (pass == 0 && errno == EPERM)
+					continue; // again after the user namespace
 				die(errno, "setns %s namespace %s", ns_name(j->type), j->path);
+			}
 			close(j->fd);
+			j->fd = -1;
 			if (is_user) {
 				// Be root inside the joined user namespace.
 				if (setresgid(0, 0, 0) < 0)

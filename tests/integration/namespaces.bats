@@ -203,6 +203,37 @@ monotonic 86400 0" ] || fail "timens_offsets: $output"
 	assert_output "net=net:[$inode]"
 }
 
+@test "join: a user namespace by path and a network namespace it does not own (the host's named one), as newer runc" {
+	# Root in the joined user namespace may not join a network namespace
+	# of the host's: berth joins that one first, as root on the host.
+	use_private_rootfs
+	chown -R -h 100000:100000 "$PRIVATE_ROOTFS"
+	# The user namespace: another container's.
+	update_config '.linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+	set_args sleep 300
+	berth run -d --bundle "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
+	local holder ns=$TAG-ns want
+	holder=$(state_field "$ID" pid)
+	ip netns add "$ns"
+	# sysfs cannot be mounted from a user namespace that does not own the
+	# network namespace: bind the host's.
+	update_config 'del(.linux.uidMappings, .linux.gidMappings)
+		| .linux.namespaces |= map(select(.type != "network" and .type != "user"))
+			+ [{"type": "network", "path": $n}, {"type": "user", "path": $u}]
+		| .mounts |= map(if .type == "sysfs" then {"destination": "/sys", "type": "bind", "source": "/sys", "options": ["rbind", "ro"]} else . end)' \
+		--arg n "/run/netns/$ns" --arg u "/proc/$holder/ns/user"
+	want="net=net:[$(stat -L -c %i "/run/netns/$ns")] $(readlink "/proc/$holder/ns/user")"
+	set_cmd 'echo "net=$(readlink /proc/self/ns/net) $(readlink /proc/self/ns/user)"; id -u'
+	run berth run --bundle "$BUNDLE" "$(new_id)"
+	berth delete -f "$ID"
+	ip netns del "$ns"
+	assert_status 0
+	assert_output "$want
+0"
+}
+
 # in_netns NS CMD...: CMD in the network namespace NS only (ip netns exec
 # would also mount a new /sys, hiding the cgroup hierarchies).
 in_netns() {
