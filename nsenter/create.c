@@ -185,13 +185,16 @@ void berth_run_create(int pipe_fd, int cgroupns_errno)
 	berth_plan_release_console();
 	trace_step(&plan, "process prepared");
 	fault_point(&plan, "init:before-ready");
+	// Before "ready": the parent hands out our pid (--pidfd-socket, the
+	// pid file) as soon as it reads it, and a SIGTERM sent at once must
+	// not be dropped for want of a handler.
+	react_to_signals_as_runc();
 	plan_send_msg("ready");
 	close(pipe_fd);
 	plan_parent_fd = -1;
 
 	// Past "ready" nobody reads the pipe: failures go to stderr until
 	// start releases us, then to start (plan_start_fd).
-	react_to_signals_as_runc();
 	int fifo = wait_for_start(plan.fifo_fd);
 	plan_start_fd = fifo;
 	trace_step(&plan, "released by start");

@@ -304,3 +304,24 @@ EOF
 	[ -d "/proc/$other" ] && ! pid_gone "$other" || fail "the recycled pid $other was killed"
 	kill "$other"
 }
+
+@test "a SIGTERM sent through --pidfd-socket the moment create hands out the pidfd stops the container (20 times)" {
+	# The init sets its handlers before it says "ready": a pid
+	# namespace's init without one would drop the signal, and the
+	# container would stay created (seen 2 times in 30 before).
+	build_tool recvtty
+	set_args sleep 300
+	local i rpid id
+	for i in $(seq 20); do
+		id=$(new_id "p$i")
+		rm -f "$TEST_DIR/pidfd.sock"
+		"$RECVTTY_BIN" -pidfd -signal 15 "$TEST_DIR/pidfd.sock" >/dev/null 2>"$TEST_DIR/pidfd.err" 3>&- &
+		rpid=$!
+		track "$rpid"
+		wait_for test -S "$TEST_DIR/pidfd.sock"
+		berth create --pidfd-socket "$TEST_DIR/pidfd.sock" --bundle "$BUNDLE" "$id" </dev/null
+		wait "$rpid" || fail "recvtty: $(cat "$TEST_DIR/pidfd.err")"
+		wait_for_status "$id" stopped
+		berth delete "$id"
+	done
+}

@@ -2,7 +2,7 @@
 // --pidfd-socket) for berth's tests, like runc's contrib/cmd/recvtty.
 //
 //	recvtty [-mode single|null] [-pty-name-file F] SOCKET
-//	recvtty -pidfd [-pty-name-file F] SOCKET
+//	recvtty -pidfd [-signal N] [-pty-name-file F] SOCKET
 //
 // It listens on the unix socket SOCKET (the path exists once it listens, so
 // a test can wait for it), accepts one connection and receives one message
@@ -13,7 +13,8 @@
 //   - single: relays the pty master to its own stdin and stdout until the
 //     pty hangs up (EOF/EIO), then exits 0;
 //   - null: holds the master open, discarding its output, until it hangs up;
-//   - -pidfd: prints `readlink /proc/self/fd/N` (anon_inode:[pidfd]) and the
+//   - -pidfd: sends signal -signal through the pidfd at once if asked,
+//     prints `readlink /proc/self/fd/N` (anon_inode:[pidfd]) and the
 //     "Pid:" of /proc/self/fdinfo/N, one per line, and exits.
 //
 // It fails loudly (a message on stderr, exit 1) if the message carries no fd,
@@ -41,18 +42,19 @@ func main() {
 	mode := flag.String("mode", "single", "what to do with the pty: single (relay it to stdio) or null (hold it, discard output)")
 	nameFile := flag.String("pty-name-file", "", "write the received payload (the pty name) to this file")
 	pidfd := flag.Bool("pidfd", false, "receive a pidfd instead of a pty and print what it refers to")
+	signal := flag.Int("signal", 0, "with -pidfd: send this signal through the pidfd as soon as it arrives")
 	flag.Parse()
 	if flag.NArg() != 1 || (*mode != "single" && *mode != "null") {
 		fmt.Fprintln(os.Stderr, "usage: recvtty [-mode single|null] [-pty-name-file F] SOCKET | recvtty -pidfd SOCKET")
 		os.Exit(2)
 	}
-	if err := run(flag.Arg(0), *mode, *nameFile, *pidfd); err != nil {
+	if err := run(flag.Arg(0), *mode, *nameFile, *pidfd, *signal); err != nil {
 		fmt.Fprintln(os.Stderr, "recvtty: "+err.Error())
 		os.Exit(1)
 	}
 }
 
-func run(path, mode, nameFile string, pidfd bool) error {
+func run(path, mode, nameFile string, pidfd bool, signal int) error {
 	ln, err := net.Listen("unix", path)
 	if err != nil {
 		return err
@@ -78,6 +80,11 @@ func run(path, mode, nameFile string, pidfd bool) error {
 	go func() { extra <- expectEOF(uc) }()
 
 	if pidfd {
+		if signal != 0 {
+			if err := unix.PidfdSendSignal(fd, unix.Signal(signal), nil, 0); err != nil {
+				return fmt.Errorf("pidfd_send_signal: %w", err)
+			}
+		}
 		if err := printPidfd(fd); err != nil {
 			return err
 		}
