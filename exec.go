@@ -227,6 +227,7 @@ func parseUserID(s, what string) (uint32, error) {
 }
 
 // parseCgroupFlags reads --cgroup [controller[,controller]:]path values.
+// The path is under the container's cgroup; "/" is that cgroup itself.
 func parseCgroupFlags(values []string) (map[string]string, error) {
 	if len(values) == 0 {
 		return nil, nil
@@ -238,8 +239,12 @@ func parseCgroupFlags(values []string) (map[string]string, error) {
 			ctrls, path = "", v
 		}
 		clean := filepath.Clean("/" + path)
-		if path == "" || clean == "/" || strings.Contains(path, "..") {
+		if path == "" {
 			return nil, fmt.Errorf("invalid --cgroup value %q", v)
+		}
+		if strings.Contains(path, "..") {
+			// runc's words
+			return nil, fmt.Errorf("invalid --cgroup value %q: bad sub cgroup path", v)
 		}
 		for _, c := range strings.Split(ctrls, ",") {
 			if _, dup := out[c]; dup {

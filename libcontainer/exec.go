@@ -272,6 +272,9 @@ func (e *execProcess) namespaceFlags() uint32 {
 // itself into v1 hierarchies (sendCgroupTasks).
 func (e *execProcess) joinCgroup(mayCloneInto bool) (string, error) {
 	paths := e.c.State.CgroupPaths
+	if err := checkControllers(e.opts.Cgroups, paths); err != nil {
+		return "", err
+	}
 	if dir := cgroups.V2Dir(paths); dir != "" {
 		target, err := e.v2Target(dir)
 		if err != nil || target == "" || mayCloneInto {
@@ -358,6 +361,27 @@ func (e *execProcess) cgroupTarget(key, dir string) (target, sub string) {
 		return dir, ""
 	}
 	return filepath.Join(dir, sub), sub
+}
+
+// checkControllers refuses a --cgroup controller that no v1 hierarchy of
+// the container has (on a v2 host, with none, the names are not checked).
+func checkControllers(subs, paths map[string]string) error {
+	if cgroups.V2Dir(paths) != "" {
+		return nil
+	}
+	for c := range subs {
+		if c == "" {
+			continue
+		}
+		known := false
+		for key := range paths {
+			known = known || (key != "" && containsController(key, c))
+		}
+		if !known {
+			return fmt.Errorf("--cgroup: unknown controller %s", c)
+		}
+	}
+	return nil
 }
 
 // containsController reports whether a v1 hierarchy key ("cpu,cpuacct")

@@ -389,6 +389,19 @@ four
 	run --separate-stderr berth exec --cgroup "nosuch$TAG" "$ID" true
 	assert_status 255
 	assert_error "nosuch$TAG"
+	assert_error "no such file or directory"
+	# "/" is the container's own cgroup; ".." is refused (runc's words)
+	run --separate-stderr berth exec --cgroup / "$ID" cat /proc/self/cgroup
+	assert_status 0
+	assert_output "$(cat "/proc/$INIT_PID/cgroup")"
+	run --separate-stderr berth exec --cgroup .. "$ID" true
+	assert_status 255
+	assert_error "bad sub cgroup path"
+	if ! is_cgroup2; then
+		run --separate-stderr berth exec --cgroup whaaat:/ "$ID" true
+		assert_status 255
+		assert_error "unknown controller whaaat"
+	fi
 }
 
 @test "exec on cgroup v2 into a container that nests cgroups: the process joins init's cgroup, as runc's does" {
