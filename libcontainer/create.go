@@ -180,7 +180,7 @@ func sendPidfd(path string, pid int) error {
 // The cgroup itself is not made yet. On failure nothing is left.
 func newContainer(o *CreateOptions, rootfs string) (c *Container, m cgroups.Manager, layout *cgroups.Layout, err error) {
 	spec := o.Spec
-	if err := os.MkdirAll(o.Root, 0o711); err != nil {
+	if err := os.MkdirAll(o.Root, 0o700); err != nil { // as runc
 		return nil, nil, nil, fmt.Errorf("create state root %s: %w", o.Root, err)
 	}
 	dir := filepath.Join(o.Root, o.ID)

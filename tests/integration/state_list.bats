@@ -223,6 +223,8 @@ $b"
 	run_nowait "$BERTH" --root "$other" create --bundle "$BUNDLE" "$ID"
 	assert_status 0
 	[ -d "$other/$ID" ] || fail "no state dir $other/$ID"
+	# A root it made is root's alone, as runc's; the state dir 0711.
+	[ "$(stat -c %a "$other" "$other/$ID")" = $'700\n711' ] || fail "modes: $(stat -c '%a %n' "$other" "$other/$ID")"
 	run "$BERTH" --root "$other" list -q
 	assert_output "$ID"
 	run berth list -q
