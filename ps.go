@@ -35,9 +35,7 @@ var psCommand = &cli.Command{
 		switch ctx.String("format") {
 		case "table":
 		case "json":
-			if pids == nil {
-				pids = []int{}
-			}
+			// No process is null, as in runc (a nil slice).
 			return json.NewEncoder(os.Stdout).Encode(pids)
 		default:
 			return errors.New("invalid format option")
