@@ -364,7 +364,7 @@ task_count_above() {
 	# --null-io: the shim gives the runtime the host's /dev/null as stdio,
 	# which criu can dump only because the runtime reopened it on the
 	# container's own.
-	ctr_start_task "$ID" sh -c 'i=0; while :; do i=$((i+1)); echo $i >/count; sleep 0.1; done'
+	ctr_start_task "$ID" sh -c 'i=0; while :; do i=$((i+1)); echo $i >/count.tmp; mv /count.tmp /count; sleep 0.1; done'
 	wait_until 30 task_is "$ID" RUNNING
 	wait_until 30 task_count_above "$ID" 10
 	# The task is dumped and left running; its rw layer goes with it.

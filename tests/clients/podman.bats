@@ -472,11 +472,12 @@ default_caps() {
 # ---------------------------------------------------------------- checkpoint
 
 # pm_counter NAME [OPTIONS]: a detached container whose shell counts in
-# /count, ten times a second.
+# /count, ten times a second (renamed into place: a dump in the middle of
+# a write would leave it empty).
 pm_counter() {
 	local name=$1
 	shift
-	pm_run_d "$name" "$@" "$IMAGE" sh -c 'i=0; while :; do i=$((i+1)); echo $i >/count; sleep 0.1; done'
+	pm_run_d "$name" "$@" "$IMAGE" sh -c 'i=0; while :; do i=$((i+1)); echo $i >/count.tmp; mv /count.tmp /count; sleep 0.1; done'
 }
 
 # pm_count NAME: the counter, read inside the container.

@@ -27,10 +27,12 @@ piped() {
 }
 
 # start_counter: a detached container that writes a counter to
-# $SHARED/count every 0.1s (from its own pid namespace's pid 1).
+# $SHARED/count every 0.1s (from its own pid namespace's pid 1). Each value
+# is written aside and renamed: a dump between the truncation and the
+# write would leave the file empty.
 start_counter() {
 	share_dir
-	set_cmd 'i=0; while :; do i=$((i+1)); echo $i >/mnt/count; sleep 0.1; done'
+	set_cmd 'i=0; while :; do i=$((i+1)); echo $i >/mnt/count.tmp; mv /mnt/count.tmp /mnt/count; sleep 0.1; done'
 	piped berth run -d --bundle "$BUNDLE" "$ID"
 	assert_status 0
 	wait_for_file "$SHARED/count"
@@ -306,7 +308,7 @@ recvtty() {
 	require_criu
 	share_dir
 	# Counts to 40 (4s), then exits 7.
-	set_cmd 'i=0; while [ $i -lt 40 ]; do i=$((i+1)); echo $i >/mnt/count; sleep 0.1; done; exit 7'
+	set_cmd 'i=0; while [ $i -lt 40 ]; do i=$((i+1)); echo $i >/mnt/count.tmp; mv /mnt/count.tmp /mnt/count; sleep 0.1; done; exit 7'
 	piped berth run -d --bundle "$BUNDLE" "$ID"
 	wait_for_file "$SHARED/count"
 	berth checkpoint --image-path "$TEST_DIR/img" "$ID"
@@ -356,7 +358,7 @@ recvtty() {
 @test "a container given the host's /dev/null (podman's stdin) is checkpointed and restored" {
 	require_criu
 	share_dir
-	set_cmd 'i=0; while :; do i=$((i+1)); echo $i >/mnt/count; sleep 0.1; done'
+	set_cmd 'i=0; while :; do i=$((i+1)); echo $i >/mnt/count.tmp; mv /mnt/count.tmp /mnt/count; sleep 0.1; done'
 	# The init's stdio was reopened on the container's own /dev/null,
 	# which criu can dump (the host's it could not).
 	berth run -d --bundle "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
@@ -375,7 +377,7 @@ recvtty() {
 @test "checkpoint of a container given a host file as stdout fails and leaves it running" {
 	require_criu
 	share_dir
-	set_cmd 'i=0; while :; do i=$((i+1)); echo $i >/mnt/count; sleep 0.1; done'
+	set_cmd 'i=0; while :; do i=$((i+1)); echo $i >/mnt/count.tmp; mv /mnt/count.tmp /mnt/count; sleep 0.1; done'
 	berth run -d --bundle "$BUNDLE" "$ID" < <(:) >"$TEST_DIR/out" 2>&1
 	wait_for_file "$SHARED/count"
 	run --separate-stderr berth checkpoint --image-path "$TEST_DIR/img" "$ID"
