@@ -204,7 +204,10 @@ func (c *Container) openInit() (int, error) {
 // Signal sends sig to the container's init, or with all to every process
 // in its cgroup (frozen meanwhile so none can fork away).
 func (c *Container) Signal(sig unix.Signal, all bool) error {
-	if all {
+	// Without a pid namespace of its own, the init's death does not end
+	// the container's other processes: SIGKILL goes to all of them, as
+	// newer runc does (runc issue 4047), init alive or not.
+	if all || (sig == unix.SIGKILL && !c.State.PrivatePidNS) {
 		return c.signalAll(sig)
 	}
 	fd, err := c.openInit()

@@ -262,6 +262,31 @@ EOF
 	wait_for pid_gone "$bg"
 }
 
+@test "kill KILL without a pid namespace ends every process of the container, init alive or gone (newer runc)" {
+	share_dir
+	update_config '.linux.namespaces -= [{"type": "pid"}]'
+	set_args sleep 300
+	berth run -d --bundle "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
+	berth exec -d --pid-file "$TEST_DIR/side.pid" "$ID" sleep 301 </dev/null >/dev/null 2>&1
+	local side
+	side=$(cat "$TEST_DIR/side.pid")
+	berth kill "$ID" KILL
+	wait_for_status "$ID" stopped
+	wait_for pid_gone "$side"
+	berth delete "$ID"
+	# The init gone, a process it left: kill KILL ends it and succeeds.
+	set_cmd 'sleep 300 & echo $! >/mnt/bg; exit 0'
+	berth run -d --bundle "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
+	wait_for_status "$ID" stopped
+	wait_for_file "$SHARED/bg"
+	local bg
+	bg=$(cat "$SHARED/bg")
+	! pid_gone "$bg" || fail "the leftover process is already gone"
+	run --separate-stderr berth kill "$ID" KILL
+	assert_status 0
+	wait_for pid_gone "$bg"
+}
+
 @test "kill never reaches a dead init's pid: container not running" {
 	set_args sleep 300
 	berth create --bundle "$BUNDLE" "$ID"
