@@ -68,7 +68,7 @@ func runHook(h specs.Hook, state []byte) error {
 		return nil
 	}
 	if ctx.Err() == context.DeadlineExceeded {
-		err = fmt.Errorf("timed out after %ds", *h.Timeout)
+		err = fmt.Errorf("hook ran past specified timeout of %d.0s", *h.Timeout) // runc's words
 	}
 	msg := err.Error()
 	if out := oneLine(stdout.String()); out != "" {

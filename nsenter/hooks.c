@@ -216,7 +216,7 @@ int run_hook(const struct hook *h, const char *state, char *msg, size_t size)
 		return 0;
 	size_t o;
 	if (timed_out)
-		o = (size_t)snprintf(msg, size, "timed out after %ds", h->timeout);
+		o = (size_t)snprintf(msg, size, "hook ran past specified timeout of %d.0s", h->timeout); // runc's words
 	else {
 		status_text(status, msg, size);
 		o = strlen(msg);
