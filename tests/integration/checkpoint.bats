@@ -84,7 +84,7 @@ counter_stopped() {
 	counter_runs
 	# The same process tree: sh is pid 1 of its pid namespace still.
 	run --separate-stderr berth exec "$ID" sh -c 'cat /proc/1/cmdline | tr "\0" " "'
-	assert_status 0
+	[ "$status" = 0 ] || fail "exec: status $status: $stderr"
 	assert_contains "while :"
 	local pid
 	pid=$(state_field "$ID" pid)
