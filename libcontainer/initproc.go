@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/sirupsen/logrus"
 	"io"
 	"net"
 	"os"
@@ -112,6 +113,7 @@ func (p *initProcess) start() error {
 	}
 	p.pid = pid
 	traceStep("stage reported init pid")
+	logrus.Debugf("init pid %d", pid)
 	faultPoint("create:after-namespaces")
 	if err := p.recordInit(); err != nil {
 		return err

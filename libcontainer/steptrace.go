@@ -5,6 +5,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/sirupsen/logrus"
 	"golang.org/x/sys/unix"
 )
 
@@ -19,8 +20,12 @@ var (
 	traceStart = time.Now()
 )
 
-// traceStep records that a step of the start path is done.
+// traceStep records that a step of the start path is done: a debug log
+// line under --debug, and a timed line on stderr under BERTH_TRACE.
 func traceStep(step string) {
+	if logrus.IsLevelEnabled(logrus.DebugLevel) {
+		logrus.Debug(step)
+	}
 	if traceOn {
 		var ru unix.Rusage
 		_ = unix.Getrusage(unix.RUSAGE_SELF, &ru)

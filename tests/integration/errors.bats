@@ -183,7 +183,7 @@ run_fails() {
 	assert_contains "container does not exist" "$(tail -n1 "$TEST_DIR/log.txt")"
 }
 
-@test "--debug is accepted and keeps stdout clean" {
+@test "--debug logs the steps of a container's life at level debug, and keeps stdout clean" {
 	run --separate-stderr berth --debug list
 	assert_status 0
 	assert_match '^ID +PID +STATUS +BUNDLE +CREATED +OWNER'
@@ -191,6 +191,14 @@ run_fails() {
 	run --separate-stderr berth --debug run --bundle "$BUNDLE" "$ID"
 	assert_status 0
 	assert_output ""
+	assert_contains 'level=debug msg="init pid ' "$stderr"
+	assert_contains 'level=debug msg=started' "$stderr"
+	# and into --log, as JSON with --log-format json
+	berth --debug --log "$TEST_DIR/debug.log" --log-format json run --bundle "$BUNDLE" "$ID"
+	grep -q '"level":"debug","msg":"state saved"' "$TEST_DIR/debug.log" || fail "log: $(cat "$TEST_DIR/debug.log")"
+	# and not without --debug
+	run --separate-stderr berth run --bundle "$BUNDLE" "$ID"
+	assert_not_contains "level=debug" "$stderr"
 }
 
 @test "--log-format with an unknown format fails" {
