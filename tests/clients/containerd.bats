@@ -348,15 +348,6 @@ task_count() {
 	ctr_exec --exec-id "count$RANDOM" "$1" cat /count
 }
 
-# task_count_above ID N: the counter is above N (for wait_until).
-task_count_above() {
-	local c
-	c=$(task_count "$1")
-	[ "${c:-0}" -gt "$2" ] || {
-		echo "count of $1 is '$c', want above $2"
-		return 1
-	}
-}
 
 @test "checkpoint (containers checkpoint --task) and restore --live: the same shell goes on counting" {
 	require_criu
@@ -366,7 +357,7 @@ task_count_above() {
 	# container's own.
 	ctr_start_task "$ID" sh -c 'i=0; while :; do i=$((i+1)); echo $i >/count.tmp; mv /count.tmp /count; sleep 0.1; done'
 	wait_until 30 task_is "$ID" RUNNING
-	wait_until 30 task_count_above "$ID" 10
+	wait_until 30 count_above task_count "$ID" 10
 	# The task is dumped and left running; its rw layer goes with it.
 	run ctr_ containers checkpoint --task --rw "$ID" "$ref"
 	assert_success
@@ -384,7 +375,7 @@ task_count_above() {
 	local after
 	after=$(task_count "$ID")
 	[ "$after" -ge 10 ] || fail "counter is $after after restore: not the dumped shell"
-	wait_until 30 task_count_above "$ID" "$after"
+	wait_until 30 count_above task_count "$ID" "$after"
 	run runtime_state "$ID"
 	assert_success
 	assert_equal "$(jq -r .status <<<"$output")" running "runtime state status"

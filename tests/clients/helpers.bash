@@ -297,3 +297,14 @@ require_criu() {
 	[ -f "$f" ] || { criu check >/dev/null 2>&1 && echo yes >"$f" || echo no >"$f"; }
 	[ "$(cat "$f")" = yes ] || skip "criu check fails on this kernel ($(uname -r))"
 }
+
+# count_above READER NAME N: the counter READER NAME prints is above N
+# (for wait_until; the checkpoint tests' counters).
+count_above() {
+	local c
+	c=$("$1" "$2")
+	[ "${c:-0}" -gt "$3" ] || {
+		echo "count of $2 is '$c', want above $3"
+		return 1
+	}
+}

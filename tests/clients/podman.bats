@@ -485,22 +485,13 @@ pm_count() {
 	pm exec "$1" cat /count
 }
 
-# pm_count_above NAME N: the counter is above N (for wait_until).
-pm_count_above() {
-	local c
-	c=$(pm_count "$1")
-	[ "${c:-0}" -gt "$2" ] || {
-		echo "count of $1 is '$c', want above $2"
-		return 1
-	}
-}
 
 @test "checkpoint and restore: the same processes go on counting" {
 	require_criu
 	pm_counter "$ID"
 	local id
 	id=$(pm_field "$ID" '{{.Id}}')
-	wait_until 30 pm_count_above "$ID" 10
+	wait_until 30 count_above pm_count "$ID" 10
 	run runtime_state "$id"
 	assert_success
 	run pm container checkpoint "$ID"
@@ -520,7 +511,7 @@ pm_count_above() {
 	local after
 	after=$(pm_count "$ID")
 	[ "$after" -ge "$before" ] || fail "counter is $after after restore, was $before: not the same shell"
-	wait_until 30 pm_count_above "$ID" "$after"
+	wait_until 30 count_above pm_count "$ID" "$after"
 	run runtime_state "$id"
 	assert_success
 	assert_equal "$(jq -r .status <<<"$output")" running "runtime state status"
@@ -531,13 +522,13 @@ pm_count_above() {
 @test "checkpoint --leave-running, and --export then restore --import as a new container" {
 	require_criu
 	pm_counter "$ID"
-	wait_until 30 pm_count_above "$ID" 10
+	wait_until 30 count_above pm_count "$ID" 10
 	run pm container checkpoint --leave-running "$ID"
 	assert_success
 	pm_is "$ID" running
 	local c
 	c=$(pm_count "$ID")
-	wait_until 30 pm_count_above "$ID" "$c"
+	wait_until 30 count_above pm_count "$ID" "$c"
 
 	pm container checkpoint --export "$SUITE_DIR/$ID.tar.gz" "$ID" >/dev/null
 	[ -s "$SUITE_DIR/$ID.tar.gz" ] || fail "no exported checkpoint"
@@ -549,7 +540,7 @@ pm_count_above() {
 	pm_is "$ID-i" running
 	c=$(pm_count "$ID-i")
 	[ "$c" -ge "$before" ] || fail "counter is $c after import, was $before: not the same shell"
-	wait_until 30 pm_count_above "$ID-i" "$c"
+	wait_until 30 count_above pm_count "$ID-i" "$c"
 	pm stop -t 0 "$ID-i" >/dev/null
 }
 
