@@ -226,7 +226,7 @@ created_after_kill() {
 	wait_for_status "$ID" stopped
 }
 
-@test "kill without --all signals only init (no pid namespace)" {
+@test "kill without --all signals only init (no pid namespace), but for KILL (signals.bats)" {
 	share_dir
 	update_config '.linux.namespaces -= [{"type": "pid"}]'
 	set_cmd 'sleep 300 & echo $! >/mnt/bg; exec sleep 302'
@@ -236,7 +236,7 @@ created_after_kill() {
 	local init bg
 	init=$(state_field "$ID" pid)
 	bg=$(cat "$SHARED/bg")
-	berth kill "$ID" KILL
+	berth kill "$ID" TERM
 	wait_for pid_gone "$init"
 	! pid_gone "$bg" || fail "kill without --all killed a non-init process"
 	wait_for_status "$ID" stopped
