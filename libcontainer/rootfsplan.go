@@ -40,7 +40,7 @@ func rootfsPlan(spec *specs.Spec, bundle, rootfs string, noPivot bool, pid int, 
 		}
 		plan.Propagation = uint32(p)
 	}
-	b := &planBuilder{spec: spec, bundle: bundle, rootfs: rootfs, pid: pid}
+	b := &planBuilder{spec: spec, bundle: bundle, rootfs: filepath.Clean(rootfs), pid: pid}
 	if namespacePath(spec, specs.MountNamespace) == "" {
 		b.cgroupMounts = cgroupMounts
 	}
@@ -148,7 +148,7 @@ func (b *planBuilder) mount(i int, m *specs.Mount) (nsenter.PlanMount, error) {
 	}
 	opts := parseMountOptions(m.Options)
 	dest := m.Destination
-	if rel, ok := strings.CutPrefix(dest, filepath.Clean(b.rootfs)+"/"); ok {
+	if rel, ok := strings.CutPrefix(dest, b.rootfs+"/"); ok {
 		// runc takes a destination under the rootfs's host path for the
 		// path inside it (its mount-order test relies on that).
 		dest = "/" + rel

@@ -188,18 +188,23 @@ static void readonly_path(const char *path)
 	close(mnt);
 }
 
-// open_dev_null opens the container's /dev/null and checks it is the null
-// character device (1:3): a symlink or another file there would turn a
-// mask into an exposure (CVE-2025-31133).
-static int open_dev_null(void)
+static int is_null_device(const struct stat *st)
 {
-	int fd = open("/dev/null", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	return S_ISCHR(st->st_mode) && st->st_rdev == makedev(1, 3);
+}
+
+// open_dev_null opens the container's /dev/null (flags: O_PATH, O_RDWR)
+// and checks it is the null character device (1:3): a symlink or another
+// file there would turn a mask into an exposure (CVE-2025-31133).
+static int open_dev_null(int flags)
+{
+	int fd = open("/dev/null", flags | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		rfail(errno, "open /dev/null");
 	struct stat st;
 	if (fstat(fd, &st) < 0)
 		rfail(errno, "stat /dev/null");
-	if (!S_ISCHR(st.st_mode) || major(st.st_rdev) != 1 || minor(st.st_rdev) != 3)
+	if (!is_null_device(&st))
 		rfail(0, "/dev/null is not the null device");
 	return fd;
 }
@@ -233,17 +238,10 @@ static void reopen_dev_null(void)
 	int null = -1;
 	for (int fd = 0; fd <= 2; fd++) {
 		struct stat st;
-		if (fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
+		if (fstat(fd, &st) < 0 || !is_null_device(&st))
 			continue;
-		if (null < 0) {
-			null = open("/dev/null", O_RDWR | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
-			if (null < 0)
-				rfail(errno, "open /dev/null");
-			if (fstat(null, &st) < 0)
-				rfail(errno, "stat /dev/null");
-			if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3))
-				rfail(0, "/dev/null is not the null device");
-		}
+		if (null < 0)
+			null = open_dev_null(O_RDWR | O_NOCTTY);
 		if (dup2(null, fd) < 0)
 			rfail(errno, "reopen /dev/null as fd %d", fd);
 	}
@@ -293,7 +291,7 @@ void finish_rootfs(struct rootfs_plan *p)
 	}
 	if (p->nmasked > 0) {
 		snprintf(step_prefix, sizeof(step_prefix), "linux.maskedPaths: ");
-		int null = open_dev_null();
+		int null = open_dev_null(O_PATH);
 		for (int i = 0; i < p->nmasked; i++) {
 			snprintf(step_prefix, sizeof(step_prefix), "linux.maskedPaths[%u]: ", p->masked[i].index);
 			mask_path(p->masked[i].path, null);

@@ -31,11 +31,11 @@ static int open_mount_target(int root, const char *dest, int dir)
 }
 
 // check_proc_target refuses mounts over /proc or inside it, except a real
-// proc mount (or a bind of one) on /proc and the files lxcfs emulates: mounting over procfs
-// files is a known way out of a container. "Inside /proc" is decided by
-// where the target really is and by the filesystem it is on (a procfs
-// reached another way counts too). proc and sysfs must be mounted on an
-// ordinary directory, not through a symlink.
+// proc mount (or a bind of one) on /proc and the files lxcfs emulates:
+// mounting over procfs files is a known way out of a container. "Inside
+// /proc" is decided by where the target really is and by the filesystem it
+// is on (a procfs reached another way counts too). proc and sysfs must be
+// mounted on an ordinary directory, not through a symlink.
 static void check_proc_target(struct rootfs_plan *p, int target, struct mount_step *m)
 {
 	char link[64], real[INROOT_PATH_MAX + 1], q[INROOT_PATH_MAX * 2];

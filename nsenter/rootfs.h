@@ -48,13 +48,14 @@
 #define RF_MOUNT_FDS 26     /* u32 count: after the plan, that many mount fds
                                come, MOUNT_FDS_PER_MSG with each byte
                                (SCM_RIGHTS) */
-#define MOUNT_FDS_PER_MSG 64
-#define RF_SOURCE_FD 28   /* of the RF_MOUNT before it: u32 n, the n-th of the
-                             mount fds: a detached copy of the bind source's
-                             tree, for a source the init cannot reach */
 #define RF_READONLY_MOUNT 27 /* u32 index, u64 flags, destination: mounts[index]
                                 went up read-write; remount it with flags
                                 (MS_RDONLY among them) after the pivot */
+#define RF_SOURCE_FD 28   /* of the RF_MOUNT before it: u32 n, the n-th of the
+                             mount fds: a detached copy of the bind source's
+                             tree, for a source the init cannot reach */
+
+#define MOUNT_FDS_PER_MSG 64
 
 #define HOOK_CREATE_CONTAINER 0
 #define HOOK_START_CONTAINER 1

@@ -45,7 +45,7 @@ func main() {
 	signal := flag.Int("signal", 0, "with -pidfd: send this signal through the pidfd as soon as it arrives")
 	flag.Parse()
 	if flag.NArg() != 1 || (*mode != "single" && *mode != "null") {
-		fmt.Fprintln(os.Stderr, "usage: recvtty [-mode single|null] [-pty-name-file F] SOCKET | recvtty -pidfd SOCKET")
+		fmt.Fprintln(os.Stderr, "usage: recvtty [-mode single|null] [-pty-name-file F] SOCKET | recvtty -pidfd [-signal N] SOCKET")
 		os.Exit(2)
 	}
 	if err := run(flag.Arg(0), *mode, *nameFile, *pidfd, *signal); err != nil {
