@@ -112,6 +112,15 @@ use_private_rootfs() {
 	PRIVATE_ROOTFS=$BUNDLE/rootfs
 }
 
+# map_userns: a new user namespace mapping ids 0-65535 to 100000-165535 on
+# the host, and the private rootfs (use_private_rootfs) owned by its root.
+map_userns() {
+	chown -R -h 100000:100000 "$PRIVATE_ROOTFS"
+	update_config '.linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+}
+
 # update_config FILTER [JQ ARGS...]: edit $BUNDLE/config.json with jq.
 update_config() {
 	local filter=$1

@@ -180,10 +180,7 @@ NULL-WRITABLE'
 	[ "${lines[1]}" = NODES ] || fail "device nodes: $output"
 	[ "$(printf '%s\n' "${lines[@]:2}")" = "$want" ] || fail "output: $output"
 
-	chown -R -h 100000:100000 "$PRIVATE_ROOTFS"
-	update_config '.linux.namespaces += [{"type": "user"}]
-		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
-		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+	map_userns
 	run berth run --bundle "$BUNDLE" "$ID"
 	assert_status 0
 	assert_match '^[^ ]+ [^ ]+ [^ ]+ / /dev ro,nosuid ' "${lines[0]}"
@@ -499,13 +496,10 @@ hello
 
 @test "idmap: through the container's user namespace, host root's files are root's inside, and root's new files are host root's" {
 	use_private_rootfs
-	chown -R -h 100000:100000 "$PRIVATE_ROOTFS"
 	mkdir -p "$TEST_DIR/idsrc"
 	echo x >"$TEST_DIR/idsrc/file"
-	update_config '.linux.namespaces += [{"type": "user"}]
-		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
-		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
-		| .mounts += [{"destination": "/plain", "type": "bind", "source": $s, "options": ["rbind"]},
+	map_userns
+	update_config '.mounts += [{"destination": "/plain", "type": "bind", "source": $s, "options": ["rbind"]},
 			{"destination": "/mapped", "type": "bind", "source": $s, "options": ["rbind", "idmap"]}]' --arg s "$TEST_DIR/idsrc"
 	set_cmd 'stat -c %u:%g /plain/file /mapped/file; touch /mapped/new'
 	run berth run --bundle "$BUNDLE" "$ID"
@@ -530,16 +524,13 @@ hello
 
 @test "user namespace: bind sources its root cannot reach are bound from fds the parent opened (as runc); 70 of them" {
 	use_private_rootfs
-	chown -R -h 100000:100000 "$PRIVATE_ROOTFS"
 	# 0700 dirs of the host's root on the way: uid 100000 cannot pass.
 	mkdir -p "$TEST_DIR/closed/a" "$TEST_DIR/closed/b"
 	chmod 700 "$TEST_DIR/closed"
 	echo in-a >"$TEST_DIR/closed/a/file"
 	echo in-b >"$TEST_DIR/closed/b/file"
-	update_config '.linux.namespaces += [{"type": "user"}]
-		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
-		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
-		| .mounts += [{"destination": "/ma", "type": "bind", "source": $a, "options": ["bind"]},
+	map_userns
+	update_config '.mounts += [{"destination": "/ma", "type": "bind", "source": $a, "options": ["bind"]},
 			{"destination": "/mb", "type": "bind", "source": $b, "options": ["rbind", "ro"]}]' \
 		--arg a "$TEST_DIR/closed/a" --arg b "$TEST_DIR/closed/b/file"
 	# More binds than fit in one message of fds.

@@ -106,12 +106,9 @@ h-inside"
 
 @test "user: uid/gid mappings, and files owned by the mapped ids" {
 	use_private_rootfs
-	chown -R -h 100000:100000 "$PRIVATE_ROOTFS"
+	map_userns
 	share_dir
-	update_config '.linux.namespaces += [{"type": "user"}]
-		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
-		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
-		| .process.capabilities.bounding += ["CAP_CHOWN"]
+	update_config '.process.capabilities.bounding += ["CAP_CHOWN"]
 		| .process.capabilities.effective += ["CAP_CHOWN"]
 		| .process.capabilities.permitted += ["CAP_CHOWN"]'
 	set_cmd 'cat /proc/self/uid_map /proc/self/gid_map; id -u; id -g; stat -c %u:%g /bin/busybox
@@ -207,11 +204,8 @@ monotonic 86400 0" ] || fail "timens_offsets: $output"
 	# Root in the joined user namespace may not join a network namespace
 	# of the host's: berth joins that one first, as root on the host.
 	use_private_rootfs
-	chown -R -h 100000:100000 "$PRIVATE_ROOTFS"
 	# The user namespace: another container's.
-	update_config '.linux.namespaces += [{"type": "user"}]
-		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
-		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+	map_userns
 	set_args sleep 300
 	berth run -d --bundle "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
 	local holder ns=$TAG-ns want

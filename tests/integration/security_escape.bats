@@ -348,12 +348,9 @@ fd2 EPERM"
 	run berth run --bundle "$BUNDLE" "$ID"
 	assert_output mounted
 
-	chown -R -h 100000:100000 "$PRIVATE_ROOTFS"
 	cp "$BUSYBOX_BUNDLE/config.json" "$BUNDLE/config.json"
+	map_userns
 	update_config "$caps"' | .root.path = "rootfs"
-		| .linux.namespaces += [{"type": "user"}]
-		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
-		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
 		| .mounts += [{"destination": "/c", "type": "bind", "source": $c, "options": ["rbind"]},
 			{"destination": "/i", "type": "bind", "source": $s, "options": ["rbind", "idmap"]}]' \
 		--arg c "$TEST_DIR/closed/m" --arg s "$TEST_DIR/shared"
