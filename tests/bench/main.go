@@ -326,7 +326,7 @@ func parallel(n, width int, f func(int) error) error {
 }
 
 func (b *bench) print() {
-	fmt.Printf("\n%-34s %-6s %10s %10s %10s %10s %9s\n", "case", "", "wall med", "min", "max", "cpu med", "rss KiB")
+	fmt.Printf("\n%-34s %-9s %10s %10s %10s %10s %9s\n", "case", "", "wall med", "min", "max", "cpu med", "rss KiB")
 	for _, name := range b.order {
 		res := b.results[name]
 		for _, r := range b.runtimes {
@@ -335,13 +335,21 @@ func (b *bench) print() {
 				continue
 			}
 			if s.PerSecond > 0 {
-				fmt.Printf("%-34s %-6s %10.1f/s %32.2fms\n", name, r.Name, s.PerSecond, s.CPUMedianMs)
+				fmt.Printf("%-34s %-9s %10.1f/s %35.2fms\n", name, r.Name, s.PerSecond, s.CPUMedianMs)
 				continue
 			}
-			fmt.Printf("%-34s %-6s %8.2fms %8.2fms %8.2fms %8.2fms %9d\n", name, r.Name, s.WallMedianMs, s.WallMinMs, s.WallMaxMs, s.CPUMedianMs, s.MaxRSSMedianKiB)
+			fmt.Printf("%-34s %-9s %8.2fms %8.2fms %8.2fms %8.2fms %9d\n", name, r.Name, s.WallMedianMs, s.WallMinMs, s.WallMaxMs, s.CPUMedianMs, s.MaxRSSMedianKiB)
 		}
 	}
-	fmt.Printf("\n%-34s %12s %12s\n", "ratios (median wall; rate: inverse)", "berth/crun", "berth/runc")
+	others := []string{"crun", "runc"}
+	for _, r := range b.runtimes[3:] {
+		others = append(others, r.Name)
+	}
+	fmt.Printf("\n%-34s", "ratios (median wall; rate: inverse)")
+	for _, o := range others {
+		fmt.Printf(" %12s", "berth/"+o)
+	}
+	fmt.Println()
 	for _, name := range b.order {
 		res := b.results[name]
 		ratio := func(other string) string {
@@ -355,7 +363,11 @@ func (b *bench) print() {
 			}
 			return fmt.Sprintf("%.2f", me.WallMedianMs/o.WallMedianMs)
 		}
-		fmt.Printf("%-34s %12s %12s\n", name, ratio("crun"), ratio("runc"))
+		fmt.Printf("%-34s", name)
+		for _, o := range others {
+			fmt.Printf(" %12s", ratio(o))
+		}
+		fmt.Println()
 		if me, ok := res["berth"]; ok && me.PerSecond > 0 {
 			cpuRatio := func(other string) string {
 				if o, ok := res[other]; ok && o.CPUMedianMs > 0 {
@@ -363,7 +375,11 @@ func (b *bench) print() {
 				}
 				return "-"
 			}
-			fmt.Printf("%-34s %12s %12s\n", "  the same, CPU time per container", cpuRatio("crun"), cpuRatio("runc"))
+			fmt.Printf("%-34s", "  the same, CPU time per container")
+			for _, o := range others {
+				fmt.Printf(" %12s", cpuRatio(o))
+			}
+			fmt.Println()
 		}
 	}
 }
@@ -375,9 +391,23 @@ func main() {
 	reps := flag.Int("reps", 20, "repetitions per case and runtime")
 	many := flag.Int("many", 1000, "containers for the state/list case (0 to skip)")
 	out := flag.String("json", "bench-results/bench.json", "where to write the results as JSON")
+	var also []runtime
+	flag.Func("also", "`name=binary`: one more runtime to measure, such as an older berth (repeatable)", func(v string) error {
+		name, bin, ok := strings.Cut(v, "=")
+		if !ok || name == "" || bin == "" || slices.Contains([]string{"berth", "crun", "runc"}, name) {
+			return fmt.Errorf("want name=binary with a name other than berth, crun and runc, got %q", v)
+		}
+		abs, err := filepath.Abs(bin)
+		if err != nil {
+			return err
+		}
+		also = append(also, runtime{name, abs, "/run/bench-" + name})
+		return nil
+	})
 	flag.Parse()
 	abs, _ := filepath.Abs(*berth)
 	rts := []runtime{{"berth", abs, "/run/bench-berth"}, {"crun", "crun", "/run/bench-crun"}, {"runc", "runc", "/run/bench-runc"}}
+	rts = append(rts, also...)
 	b := &bench{runtimes: rts, bundle: *bundle, reps: *reps, results: map[string]map[string]stats{}}
 	steps := []func() error{
 		b.runTrue,
