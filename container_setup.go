@@ -74,8 +74,9 @@ func createOptions(ctx *cli.Context, tty *ttyProxy) (*libcontainer.CreateOptions
 	if err := os.Chdir(bundle); err != nil {
 		return nil, err
 	}
-	if n := ctx.Int("preserve-fds"); n < 0 {
-		return nil, errors.New("--preserve-fds must be a positive integer")
+	preserve, err := preserveFDs(ctx)
+	if err != nil {
+		return nil, err
 	}
 	isRootless, err := rootless(ctx)
 	if err != nil {
@@ -104,7 +105,7 @@ func createOptions(ctx *cli.Context, tty *ttyProxy) (*libcontainer.CreateOptions
 		PidFile:       pidFile,
 		NoPivot:       ctx.Bool("no-pivot"),
 		NoNewKeyring:  ctx.Bool("no-new-keyring"),
-		PreserveFDs:   ctx.Int("preserve-fds"),
+		PreserveFDs:   preserve,
 		Systemd:       ctx.Bool("systemd-cgroup"),
 		Rootless:      isRootless,
 	}

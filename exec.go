@@ -82,8 +82,9 @@ func execProcess(ctx *cli.Context) (int, error) {
 	if err != nil {
 		return -1, err
 	}
-	if n := ctx.Int("preserve-fds"); n < 0 {
-		return -1, errors.New("--preserve-fds must be a positive integer")
+	preserve, err := preserveFDs(ctx)
+	if err != nil {
+		return -1, err
 	}
 	detach := ctx.Bool("detach")
 	if err := checkConsoleSocket(ctx.String("console-socket"), detach, proc.Terminal); err != nil {
@@ -94,7 +95,7 @@ func execProcess(ctx *cli.Context) (int, error) {
 		ConsoleSocket: ctx.String("console-socket"),
 		PidFile:       ctx.String("pid-file"),
 		PidfdSocket:   ctx.String("pidfd-socket"),
-		PreserveFDs:   ctx.Int("preserve-fds"),
+		PreserveFDs:   preserve,
 		Cgroups:       cgroups,
 		IgnorePaused:  ctx.Bool("ignore-paused"),
 	}

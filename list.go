@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,7 +13,6 @@ import (
 	"time"
 
 	"github.com/moby/sys/user"
-	"github.com/sirupsen/logrus"
 	"github.com/urfave/cli/v2"
 	"golang.org/x/sys/unix"
 
@@ -74,8 +72,8 @@ var listCommand = &cli.Command{
 }
 
 // listContainers loads every container under --root; those that cannot be
-// loaded (a create in progress or one that died early) are skipped, as runc
-// skips them.
+// loaded (a create in progress, one that died early, a corrupt state file)
+// are skipped with a line on stderr, as runc prints it.
 func listContainers(ctx *cli.Context) ([]containerState, error) {
 	root, err := stateRoot(ctx)
 	if err != nil {
@@ -101,10 +99,7 @@ func listContainers(ctx *cli.Context) ([]containerState, error) {
 			for i := w; i < len(ids); i += workers {
 				c, err := libcontainer.Load(root, ids[i])
 				if err != nil {
-					var corrupt *libcontainer.CorruptStateError
-					if errors.As(err, &corrupt) {
-						logrus.Warnf("load container %s: %v", ids[i], err)
-					}
+					fmt.Fprintf(os.Stderr, "load container %s: %v\n", ids[i], err)
 					continue
 				}
 				s := newContainerState(c, ownerOf(filepath.Join(root, ids[i]), &owners))

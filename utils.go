@@ -110,3 +110,13 @@ func inUserNamespace() bool {
 	}
 	return !(a == 0 && b == 0 && c == 4294967295)
 }
+
+// preserveFDs is --preserve-fds, refused when negative (runc takes that as
+// none; a negative count is a caller's mistake).
+func preserveFDs(ctx *cli.Context) (int, error) {
+	n := ctx.Int("preserve-fds")
+	if n < 0 {
+		return 0, fmt.Errorf("--preserve-fds must not be negative, got %d", n)
+	}
+	return n, nil
+}

@@ -171,7 +171,7 @@ $(printf '%s\n' 0 1 2 3 4 5 - 0 1 2 3 4)"
 	# a negative count is refused (runc takes it as none)
 	run --separate-stderr berth run --preserve-fds -1 --bundle "$BUNDLE" "$ID"
 	assert_status 1
-	assert_error "--preserve-fds must be a positive integer"
+	assert_error "--preserve-fds must not be negative, got -1"
 	assert_no_container "$ID"
 
 	start_container

@@ -170,6 +170,23 @@ $want"
 	[ "$id" = "$ID" ] && [ "$pid" = 0 ] && [ "$st" = stopped ] || fail "row: ${lines[1]}"
 }
 
+@test "list: a state dir it cannot load is skipped with a line on stderr, as runc" {
+	private_root
+	set_args sleep 300
+	berth create --bundle "$BUNDLE" "$ID"
+	# a create that has not written its state yet, and a corrupt state file
+	mkdir "$BERTH_ROOT/half-made" "$BERTH_ROOT/corrupt"
+	echo '{"id": ' >"$BERTH_ROOT/corrupt/state.json"
+	run --separate-stderr berth list -q
+	assert_status 0
+	assert_output "$ID"
+	assert_contains "load container half-made: container does not exist" "$stderr"
+	assert_contains "load container corrupt: " "$stderr"
+	[ "$(wc -l <<<"$stderr")" = 2 ] || fail "stderr: $stderr"
+	rmdir "$BERTH_ROOT/half-made"
+	rm -r "$BERTH_ROOT/corrupt"
+}
+
 @test "list -q: only the IDs, sorted" {
 	private_root
 	set_args sleep 300
