@@ -155,9 +155,7 @@ expect_self_moves() {
 
 @test "cgroup v1: in a new user namespace, the stage still moves itself into each v1 hierarchy" {
 	is_cgroup2 && skip "v1 and hybrid hosts only"
-	update_config '.linux.namespaces += [{"type": "user"}]
-		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
-		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+	add_userns
 	set_args sleep 300
 	strace_berth create create --bundle "$BUNDLE" "$ID"
 	local pid stage
@@ -202,9 +200,7 @@ expect_self_moves() {
 }
 
 @test "--rootless=true (as root, with a user namespace): the init joins each cgroup berth made" {
-	update_config '.linux.namespaces += [{"type": "user"}]
-		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
-		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+	add_userns
 	set_args sleep 300
 	berth --rootless=true create --bundle "$BUNDLE" "$ID"
 	local pid

@@ -78,10 +78,8 @@ teardown() {
 		assert_no_container "$ID"
 	done
 	# with a user namespace, the stage that makes it is the victim
-	update_config '.linux.namespaces += [{"type": "user"}]
-		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
-		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
-		| .linux.resources.memory = {"limit": 4096}'
+	add_userns
+	update_config '.linux.resources.memory = {"limit": 4096}'
 	run --separate-stderr berth create --bundle "$BUNDLE" "$ID"
 	assert_status 1
 	assert_error "the container's cgroup ran out of memory (linux.resources.memory.limit is 4096 bytes)"

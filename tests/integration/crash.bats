@@ -112,9 +112,7 @@ create_steps=(
 	# The init holds the init pipe open too: berth must notice the stage's
 	# death itself, not wait for the pipe's end. A user namespace makes
 	# create use a stage; exec always does.
-	update_config '.linux.namespaces += [{"type": "user"}]
-		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
-		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+	add_userns
 	run_nowait env BERTH_FAULT=stage:after-clone timeout -k 5 20 "$BERTH_FAULT_BIN" --root "$BERTH_ROOT" create --bundle "$BUNDLE" "$ID"
 	assert_status 1
 	assert_error "nsenter: init stage exited without reporting (exit status 1)"

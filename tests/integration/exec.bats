@@ -620,9 +620,7 @@ $(cat "$TEST_DIR/exec.pid")"
 }
 
 @test "exec into a container with a user namespace" {
-	update_config '.linux.namespaces += [{"type": "user"}]
-		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
-		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+	add_userns
 	start_container
 	run berth exec "$ID" sh -c 'cat /proc/self/uid_map /proc/self/gid_map; id -u; readlink /proc/self/ns/user'
 	assert_status 0

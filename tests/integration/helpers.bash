@@ -116,6 +116,12 @@ use_private_rootfs() {
 # the host, and the private rootfs (use_private_rootfs) owned by its root.
 map_userns() {
 	chown -R -h 100000:100000 "$PRIVATE_ROOTFS"
+	add_userns
+}
+
+# add_userns: a new user namespace mapping 0-65535 to 100000-165535, on
+# the shared rootfs as it is (its files owned by unmapped ids).
+add_userns() {
 	update_config '.linux.namespaces += [{"type": "user"}]
 		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
 		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
