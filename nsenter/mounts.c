@@ -287,7 +287,10 @@ static void mount_hierarchy(int root, struct cgroup_dir *d, unsigned long flags)
 	char path[64];
 	int target = open_mount_target(root, d->dest, 1);
 	if (d->fresh) {
-		do_mount(d->fstype, fd_path(target, path, sizeof(path)), d->fstype, flags, d->arg);
+		// The source is only a name in mountinfo; runc's for the named
+		// systemd hierarchy is "systemd", and tools match on it.
+		const char *source = strcmp(d->arg, "name=systemd") == 0 ? "systemd" : d->fstype;
+		do_mount(source, fd_path(target, path, sizeof(path)), d->fstype, flags, d->arg);
 		close(target);
 		return;
 	}

@@ -251,6 +251,17 @@ NULL-WRITABLE'
 	fi
 }
 
+@test "cgroup namespace: each v1 hierarchy is mounted afresh, the named systemd one with source systemd (as runc)" {
+	is_cgroup2 && skip "v1 and hybrid hosts only"
+	[ -d /sys/fs/cgroup/systemd ] || skip "no named systemd hierarchy on this host"
+	update_config '.linux.namespaces += [{"type": "cgroup"}]'
+	set_cmd "grep ' /sys/fs/cgroup/' /proc/self/mountinfo"
+	run --separate-stderr berth run --bundle "$BUNDLE" "$ID"
+	assert_status 0
+	assert_match ' /sys/fs/cgroup/systemd ro,.* - cgroup systemd [^ ]*name=systemd'
+	assert_match ' /sys/fs/cgroup/memory ro,.* - cgroup cgroup [^ ]*memory'
+}
+
 @test "propagation rslave: host mounts made later appear inside" {
 	mkdir -p "$TEST_DIR/prop/sub"
 	mount --bind "$TEST_DIR/prop" "$TEST_DIR/prop"

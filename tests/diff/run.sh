@@ -1,0 +1,76 @@
+#!/bin/bash
+# run.sh [-n CASES] [-k MUTATIONS] [-seed N] [-keep DIR]: `make diff-runc`.
+# Runs the same configs under berth and runc and compares what a probe in
+# the container sees (ids, capabilities, limits, mounts, /dev, masks,
+# sysctls, cgroup) and what the runtime prints and exits with. Each case is
+# the test bundle with K mutations drawn from mutations.jq's list; a case
+# whose normalized results differ is kept in DIR (config, both outputs, the
+# diff) and named at the end. Known, documented differences are normalized
+# away (normalize.sed). Not part of make test: it finds, it does not judge.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+repo=$PWD
+cases=40 k=3 seed=$RANDOM keep=$repo/diff-results
+while [ $# -gt 0 ]; do
+	case $1 in
+	-n) cases=$2 ;;
+	-k) k=$2 ;;
+	-seed) seed=$2 ;;
+	-keep) keep=$2 ;;
+	*) echo "usage: $0 [-n CASES] [-k MUTATIONS] [-seed N] [-keep DIR]" >&2; exit 2 ;;
+	esac
+	shift 2
+done
+berth=$repo/berth
+runc=$(command -v runc) || { echo "diff: runc is not installed" >&2; exit 1; }
+[ -x "$berth" ] || { echo "diff: no $berth (make build)" >&2; exit 1; }
+work=$(mktemp -d /tmp/berth-diff.XXXXXX) && chmod 755 "$work"
+trap 'rm -rf "$work"' EXIT
+rm -rf "$keep" && mkdir -p "$keep"
+mapfile -t names < <(jq -r 'keys[]' tests/diff/mutations.json)
+RANDOM=$seed
+differ=0
+for ((c = 0; c < cases; c++)); do
+	# K distinct mutations
+	picked=()
+	while [ ${#picked[@]} -lt "$k" ]; do
+		m=${names[RANDOM % ${#names[@]}]}
+		[[ " ${picked[*]} " == *" $m "* ]] || picked+=("$m")
+	done
+	filter=$(jq -r '[$ARGS.positional[] as $n | .[$n]] | join(" | ")' tests/diff/mutations.json --args "${picked[@]}")
+	[ -n "$filter" ] || { echo "diff: no filter for ${picked[*]}" >&2; exit 1; }
+	for rt in berth runc; do
+		b=$work/$rt
+		rm -rf "$b" && mkdir -p "$b" && cp -a tests/integration/bundle/rootfs "$b/rootfs"
+		mkdir -p "$b/hostdir" && echo host >"$b/hostdir/file"
+		jq --arg probe "$(cat tests/diff/probe.sh)" --arg hostdir "$b/hostdir" \
+			'.root.path = "rootfs" | .process.args = ["sh", "-c", $probe] | .hostname = "diff"' \
+			tests/integration/bundle/config.json >"$b/config.json"
+		# userns cases need a rootfs their root owns
+		jq -e '.linux.namespaces | any(.type == "user")' <(jq --arg hostdir "$b/hostdir" "$filter" "$b/config.json") >/dev/null &&
+			chown -R -h 100000:100000 "$b/rootfs" "$b/hostdir"
+		jq --arg hostdir "$b/hostdir" "$filter" "$b/config.json" >"$b/config.json.new" ||
+			{ echo "diff: bad filter: $filter" >&2; exit 1; }
+		mv "$b/config.json.new" "$b/config.json"
+		bin=$berth
+		[ $rt = runc ] && bin=$runc
+		(cd "$b" && timeout 20 "$bin" --root "$work/root-$rt" run --bundle "$b" "diff$c" </dev/null >"$b/out" 2>&1)
+		echo "exit $?" >>"$b/out"
+		"$bin" --root "$work/root-$rt" delete -f "diff$c" >/dev/null 2>&1
+		sed -E -f tests/diff/normalize.sed -e "s|$b|BUNDLE|g; s|diff$c|ID|g" "$b/out" >"$b/norm"
+	done
+	if ! diff -u "$work/runc/norm" "$work/berth/norm" >"$work/diff"; then
+		differ=$((differ + 1))
+		d=$keep/case$c
+		mkdir -p "$d"
+		cp "$work/berth/config.json" "$d/config.json"
+		cp "$work/berth/out" "$d/berth.out"
+		cp "$work/runc/out" "$d/runc.out"
+		cp "$work/diff" "$d/diff"
+		echo "case $c: ${picked[*]}: differs ($d/diff)"
+	else
+		echo "case $c: ${picked[*]}: same"
+	fi
+done
+rmdir "$work/root-berth" "$work/root-runc" 2>/dev/null
+echo "diff: $differ of $cases cases differ (seed $seed)"
