@@ -390,11 +390,13 @@ func defaultDevices() []specs.LinuxDevice {
 		return specs.LinuxDevice{Path: path, Type: "c", Major: major, Minor: minor, FileMode: &mode, UID: &zero, GID: &zero}
 	}
 	return []specs.LinuxDevice{
+		// runc's order, which shows in a user namespace, where each is
+		// a bind mount of the host's node
 		dev("/dev/null", 1, 3),
-		dev("/dev/zero", 1, 5),
-		dev("/dev/full", 1, 7),
 		dev("/dev/random", 1, 8),
-		dev("/dev/urandom", 1, 9),
+		dev("/dev/full", 1, 7),
 		dev("/dev/tty", 5, 0),
+		dev("/dev/zero", 1, 5),
+		dev("/dev/urandom", 1, 9),
 	}
 }

@@ -188,6 +188,15 @@ NULL-WRITABLE'
 	[ "$(printf '%s\n' "${lines[@]:2}")" = "$want" ] || fail "output in a user namespace: $output"
 }
 
+@test "in a user namespace the default devices are binds of the host's nodes, made in runc's order" {
+	use_private_rootfs
+	map_userns
+	set_cmd "awk '\$5 ~ /^\/dev\/(null|random|full|tty|zero|urandom)\$/ {print \$5}' /proc/self/mountinfo | tr '\\n' ' '"
+	run --separate-stderr berth run --bundle "$BUNDLE" "$ID"
+	assert_status 0
+	assert_output "/dev/null /dev/random /dev/full /dev/tty /dev/zero /dev/urandom "
+}
+
 @test "proc is the container's own" {
 	set_cmd "$(mi /proc); cat /proc/1/cmdline | tr '\\0' ' '; echo; ls -d /proc/[0-9]* | wc -l"
 	run berth run --bundle "$BUNDLE" "$ID"
