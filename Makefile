@@ -21,7 +21,7 @@ MUSL_DIR  := $(CURDIR)/.musl
 MULTIARCH := $(shell gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
 MUSL_ENV  := CC=musl-gcc CGO_CFLAGS='-O2 -g -idirafter $(MUSL_DIR)/include' CGO_LDFLAGS='-L$(MUSL_DIR)/lib'
 
-.PHONY: all build berth-fault deps run bundle test unit integration fuzz fuzz-short bench install clean
+.PHONY: all build berth-fault deps run bundle test unit integration fuzz fuzz-short bench diff-runc install clean
 
 all: build
 
@@ -106,6 +106,12 @@ test: deps build bundle unit fuzz-short integration test-clients test-vm
 # it does not fail). BENCH_FLAGS="-reps 5 -many 0" for a quick look.
 bench: deps build bundle
 	bash tests/bench/run.sh $(BENCH_FLAGS)
+
+# berth and runc on the same random configs, compared by what the container
+# sees and what the runtime says (not part of make test: it reports).
+# DIFF_FLAGS="-n 200 -k 3 -seed 1" for more cases or a given draw.
+diff-runc: deps build bundle
+	bash tests/diff/run.sh $(DIFF_FLAGS)
 
 install: build
 	install -D -m 0755 berth $(DESTDIR)$(BINDIR)/berth
