@@ -39,6 +39,13 @@ for ((c = 0; c < cases; c++)); do
 	done
 	filter=$(jq -r '[$ARGS.positional[] as $n | .[$n]] | join(" | ")' tests/diff/mutations.json --args "${picked[@]}")
 	[ -n "$filter" ] || { echo "diff: no filter for ${picked[*]}" >&2; exit 1; }
+	# every other case execs the probe, with one of exec's flag sets
+	exec_flags=
+	if [ $((RANDOM % 2)) = 1 ]; then
+		mapfile -t sets <tests/diff/exec_flags.txt
+		exec_flags=${sets[RANDOM % ${#sets[@]}]}
+		picked+=("exec[$exec_flags]")
+	fi
 	for rt in berth runc; do
 		b=$work/$rt
 		rm -rf "$b" && mkdir -p "$b" && cp -a tests/integration/bundle/rootfs "$b/rootfs"
@@ -54,8 +61,18 @@ for ((c = 0; c < cases; c++)); do
 		mv "$b/config.json.new" "$b/config.json"
 		bin=$berth
 		[ $rt = runc ] && bin=$runc
-		(cd "$b" && timeout 20 "$bin" --root "$work/root-$rt" run --bundle "$b" "diff$c" </dev/null >"$b/out" 2>&1)
-		echo "exit $?" >>"$b/out"
+		if [ -z "$exec_flags" ]; then
+			(cd "$b" && timeout 20 "$bin" --root "$work/root-$rt" run --bundle "$b" "diff$c" </dev/null >"$b/out" 2>&1)
+			echo "exit $?" >>"$b/out"
+		else
+			# the probe as an exec'd process, into a container running sleep
+			jq '.process.args = ["sleep", "1000"]' "$b/config.json" >"$b/config.json.new" && mv "$b/config.json.new" "$b/config.json"
+			(cd "$b" && timeout 20 "$bin" --root "$work/root-$rt" run -d --bundle "$b" "diff$c" </dev/null >"$b/out" 2>&1)
+			echo "run -d exit $?" >>"$b/out"
+			# shellcheck disable=SC2086 # the flags are words
+			(cd "$b" && eval timeout 20 '"$bin"' --root '"$work/root-$rt"' exec $exec_flags '"diff$c"' sh -c '"$(cat "$repo/tests/diff/probe.sh")"' </dev/null >>"$b/out" 2>&1)
+			echo "exec exit $?" >>"$b/out"
+		fi
 		"$bin" --root "$work/root-$rt" delete -f "diff$c" >/dev/null 2>&1
 		sed -E -f tests/diff/normalize.sed -e "s|$b|BUNDLE|g; s|diff$c|ID|g" "$b/out" >"$b/norm"
 	done
