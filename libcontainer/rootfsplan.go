@@ -44,15 +44,11 @@ func rootfsPlan(spec *specs.Spec, bundle, rootfs string, noPivot bool, pid int, 
 	if namespacePath(spec, specs.MountNamespace) == "" {
 		b.cgroupMounts = cgroupMounts
 	}
-	if plan.Propagation&unix.MS_SHARED != 0 {
-		// pivot_root refuses a new root whose parent mount is shared, and
-		// after a shared "/" it is.
-		mp, err := b.parentMount(rootfs)
-		if err != nil {
-			return nil, err
-		}
-		plan.PrivateParent = mp
+	mp, err := b.sharedRootfsMount(plan.Propagation)
+	if err != nil {
+		return nil, err
 	}
+	plan.PrivateParent = mp
 	for i := range spec.Mounts {
 		pm, err := b.mount(i, &spec.Mounts[i])
 		if err != nil {
@@ -125,20 +121,41 @@ func (b *planBuilder) mountTable() ([]*mountinfo.Info, error) {
 	return b.mounts, nil
 }
 
-// parentMount is the mount point holding rootfs's parent directory.
-func (b *planBuilder) parentMount(rootfs string) (string, error) {
+// sharedRootfsMount is the mount the rootfs is on (the rootfs itself when it
+// is a mount point) if that mount is still shared once the init has given
+// "/" the propagation prop, else "". The init makes it private, as runc
+// does: pivot_root refuses a new root whose parent mount is shared, and the
+// rootfs bind and every mount made under it would otherwise appear in the
+// peers of that mount, the host's among them.
+func (b *planBuilder) sharedRootfsMount(prop uint32) (string, error) {
+	recursive := prop&unix.MS_REC != 0
+	if recursive && prop&unix.MS_SHARED == 0 {
+		return "", nil // slave, private or unbindable all the way down
+	}
 	mounts, err := b.mountTable()
 	if err != nil {
 		return "", err
 	}
-	dir, best := filepath.Dir(rootfs), ""
+	var on *mountinfo.Info
 	for _, m := range mounts {
 		mp := m.Mountpoint
-		if (mp == "/" || dir == mp || strings.HasPrefix(dir, mp+"/")) && len(mp) > len(best) {
-			best = mp
+		if mp == "/" || mp == b.rootfs || strings.HasPrefix(b.rootfs, mp+"/") {
+			if on == nil || len(mp) >= len(on.Mountpoint) { // the last of those stacked on one point is on top
+				on = m
+			}
 		}
 	}
-	return best, nil
+	if on == nil {
+		return "", nil
+	}
+	shared := strings.Contains(" "+on.Optional+" ", " shared:")
+	if recursive || on.Mountpoint == "/" {
+		shared = prop&unix.MS_SHARED != 0
+	}
+	if !shared {
+		return "", nil
+	}
+	return on.Mountpoint, nil
 }
 
 // mount turns mounts[i] into a plan step.

@@ -330,10 +330,13 @@ void rootfs_prepare(struct rootfs_plan *p)
 {
 	if (p->loopback)
 		bring_up_loopback();
-	// Nothing we mount from now on may propagate back to the host.
+	// "/" gets rslave unless linux.rootfsPropagation says otherwise.
 	do_mount("", "/", NULL, p->propagation, NULL);
 	fault_point(p, "init:after-propagation");
-	// pivot_root refuses a new root whose parent mount is shared.
+	// The mount the rootfs is on, if still shared (the parent found it):
+	// pivot_root refuses a new root whose parent mount is shared, and
+	// what we mount under it would appear on the host. From here on
+	// nothing we mount propagates back to the host.
 	if (p->private_mount != NULL)
 		do_mount("", p->private_mount, NULL, MS_PRIVATE, NULL);
 	// pivot_root needs the new root to be a mount point.

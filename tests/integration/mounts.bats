@@ -334,6 +334,28 @@ NULL-WRITABLE'
 	assert_match ' shared:[0-9]+'
 }
 
+@test "a rootfs that is a shared mount on the host: every rootfsPropagation runs, with and without pivot, and nothing shows on the host" {
+	use_private_rootfs
+	# a rootfs mounted on the host and shared, as an image's overlay is
+	# where the host's / is shared (systemd)
+	mount --bind "$PRIVATE_ROOTFS" "$PRIVATE_ROOTFS"
+	mount --make-shared "$PRIVATE_ROOTFS"
+	set_cmd "echo ran"
+	local prop flag bad=
+	for prop in shared rshared slave private unbindable rslave; do
+		update_config '.linux.rootfsPropagation = $p' --arg p "$prop"
+		for flag in "" --no-pivot; do
+			[ -n "$flag" ] && [ "$prop" = private ] && continue # refused without pivot, as runc
+			run --separate-stderr berth run $flag --bundle "$BUNDLE" "$ID"
+			[ "$status" = 0 ] && [ "$output" = ran ] || bad+="$prop $flag: exit $status: $stderr; "
+			[ "$(grep -c " $PRIVATE_ROOTFS" /proc/self/mountinfo)" = 1 ] ||
+				bad+="$prop $flag: on the host: $(grep " $PRIVATE_ROOTFS" /proc/self/mountinfo | cut -d' ' -f5 | tr '\n' ' '); "
+		done
+	done
+	while grep -q " $PRIVATE_ROOTFS" /proc/self/mountinfo; do umount -l "$PRIVATE_ROOTFS"; done
+	[ -z "$bad" ] || fail "$bad"
+}
+
 @test "rootfsPropagation private: / is a private mount" {
 	update_config '.linux.rootfsPropagation = "private"'
 	set_cmd "awk '\$5 == \"/\"' /proc/self/mountinfo"
