@@ -109,7 +109,8 @@ bench: deps build bundle
 
 # berth and runc on the same random configs, compared by what the container
 # sees and what the runtime says (not part of make test: it reports).
-# DIFF_FLAGS="-n 200 -k 3 -seed 1" for more cases or a given draw.
+# DIFF_FLAGS="-n 200 -k 3 -seed 1" for more cases or a given draw; -shared
+# first runs them as on a systemd host (/ shared, each rootfs a mount).
 diff-runc: deps build bundle
 	bash tests/diff/run.sh $(DIFF_FLAGS)
 

@@ -1,12 +1,15 @@
 #!/bin/bash
-# run.sh [-n CASES] [-k MUTATIONS] [-seed N] [-keep DIR]: `make diff-runc`.
+# run.sh [-shared] [-n CASES] [-k MUTATIONS] [-seed N] [-keep DIR]: `make diff-runc`.
 # Runs the same configs under berth and runc and compares what a probe in
 # the container sees (ids, capabilities, limits, mounts, /dev, masks,
-# sysctls, cgroup) and what the runtime prints and exits with. Each case is
-# the test bundle with K mutations drawn from mutations.jq's list; a case
-# whose normalized results differ is kept in DIR (config, both outputs, the
-# diff) and named at the end. Known, documented differences are normalized
-# away (normalize.sed). Not part of make test: it finds, it does not judge.
+# sysctls, cgroup), what the runtime prints and exits with, and what it
+# leaves mounted on the host. Each case is the test bundle with K mutations
+# drawn from mutations.json, and every other one execs the probe with a line
+# of exec_flags.txt; a case whose normalized results differ is kept in DIR
+# (config, both outputs, the diff) and named. Known, documented differences
+# are normalized away (normalize.sed). -shared runs all as on a systemd
+# host: / shared and each rootfs a mount of its own. Not part of make test:
+# it finds, it does not judge.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 repo=$PWD
@@ -17,7 +20,13 @@ while [ $# -gt 0 ]; do
 	-k) k=$2 ;;
 	-seed) seed=$2 ;;
 	-keep) keep=$2 ;;
-	*) echo "usage: $0 [-n CASES] [-k MUTATIONS] [-seed N] [-keep DIR]" >&2; exit 2 ;;
+	-shared)
+		# as on a systemd host: / shared, and each rootfs a mount of its
+		# own (as an image's overlay is), in a mount namespace of ours
+		shift
+		exec unshare -m --propagation shared env DIFF_SHARED=1 bash "$0" "$@"
+		;;
+	*) echo "usage: $0 [-shared] [-n CASES] [-k MUTATIONS] [-seed N] [-keep DIR]" >&2; exit 2 ;;
 	esac
 	shift 2
 done
@@ -30,6 +39,7 @@ rm -rf "$keep" && mkdir -p "$keep"
 mapfile -t names < <(jq -r 'keys[]' tests/diff/mutations.json)
 RANDOM=$seed
 differ=0
+[ -n "${DIFF_SHARED:-}" ] && mount --make-rshared /
 for ((c = 0; c < cases; c++)); do
 	# K distinct mutations
 	picked=()
@@ -61,6 +71,7 @@ for ((c = 0; c < cases; c++)); do
 		mv "$b/config.json.new" "$b/config.json"
 		bin=$berth
 		[ $rt = runc ] && bin=$runc
+		[ -n "${DIFF_SHARED:-}" ] && mount --bind "$b/rootfs" "$b/rootfs"
 		if [ -z "$exec_flags" ]; then
 			(cd "$b" && timeout 20 "$bin" --root "$work/root-$rt" run --bundle "$b" "diff$c" </dev/null >"$b/out" 2>&1)
 			echo "exit $?" >>"$b/out"
@@ -74,6 +85,11 @@ for ((c = 0; c < cases; c++)); do
 			echo "exec exit $?" >>"$b/out"
 		fi
 		"$bin" --root "$work/root-$rt" delete -f "diff$c" >/dev/null 2>&1
+		# what the runtime left mounted on this side (the rootfs's own
+		# mount under -shared is ours)
+		left=$(awk -v b="$b/" -v r="$b/rootfs" 'index($5, b) == 1 && $5 != r' /proc/self/mountinfo | wc -l)
+		echo "mounts left on the host: $left" >>"$b/out"
+		[ -n "${DIFF_SHARED:-}" ] && while grep -q " $b/rootfs " /proc/self/mountinfo; do umount -l "$b/rootfs"; done
 		sed -E -f tests/diff/normalize.sed -e "s|$b|BUNDLE|g; s|diff$c|ID|g" "$b/out" >"$b/norm"
 	done
 	if ! diff -u "$work/runc/norm" "$work/berth/norm" >"$work/diff"; then
