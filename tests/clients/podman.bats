@@ -159,6 +159,21 @@ default_caps() {
 	assert_equal "$(cat "$share/out")" from-container "file written through the rw mount"
 }
 
+@test "bind mounts: rshared on a host whose / is shared (systemd's)" {
+	local share=$SUITE_DIR/share/$ID
+	mkdir -p "$share"
+	echo from-host >"$share/in"
+	# podman, conmon and the container in a mount namespace whose / is
+	# shared; podman then asks for rootfsPropagation rshared (its storage
+	# keeps the rootfs itself on a private mount; a containerd rootfs is
+	# shared there, which mounts.bats tries)
+	run timeout -k 5 "$CLIENT_TIMEOUT" unshare -m --propagation shared sh -c 'mount --make-rshared / && exec "$@"' sh \
+		"${PODMAN[@]}" run --rm --cgroup-parent "/$PM_CGROUP_PARENT" -v "$share:/s:rshared" "$IMAGE" \
+		sh -c 'cat /s/in; grep " / " /proc/self/mountinfo' 3>&-
+	assert_success
+	assert_line from-host
+}
+
 @test "volumes: a named volume outlives its container" {
 	pm volume create "v$ID" >/dev/null
 	run pm run --rm -v "v$ID:/vol" "$IMAGE" sh -c 'echo kept >/vol/f'
