@@ -165,8 +165,8 @@ default_caps() {
 	echo from-host >"$share/in"
 	# podman, conmon and the container in a mount namespace whose / is
 	# shared; podman then asks for rootfsPropagation rshared (its storage
-	# keeps the rootfs itself on a private mount; a containerd rootfs is
-	# shared there, which mounts.bats tries)
+	# keeps the rootfs on a private mount; mounts.bats tries a rootfs that
+	# is a shared mount)
 	run timeout -k 5 "$CLIENT_TIMEOUT" unshare -m --propagation shared sh -c 'mount --make-rshared / && exec "$@"' sh \
 		"${PODMAN[@]}" run --rm --cgroup-parent "/$PM_CGROUP_PARENT" -v "$share:/s:rshared" "$IMAGE" \
 		sh -c 'cat /s/in; grep " / " /proc/self/mountinfo' 3>&-
