@@ -21,6 +21,8 @@ packages=(
 	# checkpoint/restore, run in that lane (criu 3.17 fails on newer host
 	# kernels); its network lock runs iptables-restore and ip6tables-restore
 	criu iptables
+	# AppArmor profiles loaded in that lane, whose kernel enforces AppArmor
+	apparmor
 )
 
 missing=()

@@ -285,6 +285,16 @@ default_caps() {
 	assert_output $'Seccomp:\t0'
 }
 
+@test "AppArmor: podman's default profile confines the container, unconfined does not" {
+	grep -q Y /sys/module/apparmor/parameters/enabled 2>/dev/null && command -v apparmor_parser >/dev/null ||
+		skip "AppArmor is not enforced here (the VM lane runs this)"
+	run pm run --rm "$IMAGE" cat /proc/self/attr/current
+	assert_success
+	assert_match '^containers-default-[0-9.]+ \(enforce\)$'
+	run pm run --rm --security-opt apparmor=unconfined "$IMAGE" cat /proc/self/attr/current
+	assert_output unconfined
+}
+
 # ---------------------------------------------------------------- terminals and stdio
 
 @test "-t: a terminal of the caller's size, and the exit code" {

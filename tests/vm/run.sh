@@ -36,13 +36,14 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 
 # The bats suites that exercise cgroups, checkpoint (criu works on this
-# kernel, not on the host's), a lifecycle sanity set, and the
+# kernel, not on the host's), AppArmor (this kernel enforces it, the host's
+# has none), a lifecycle sanity set, and the
 # tests of other suites that touch cgroups (NAME:REGEX, "." for a space);
 # all of exec, whose process a v2 host's stage forks into the cgroup.
 # Longest first: two workers take them in this order.
 DEFAULT_SUITES="exec cgroups_resources run namespaces checkpoint update pause cgroups_basic create_start events
 	mounts:cgroup security_devices delete:cgroups|pid.namespace
-	kill:--all signals:kill.--all ps:paused|host.pids features:cgroup"
+	kill:--all signals:kill.--all ps:paused|host.pids features:cgroup security_attrs:AppArmor clients/podman:AppArmor"
 
 BERTH=${BERTH:-$repo/berth}
 vm_init=${BERTH_VM_INIT:-}
