@@ -191,6 +191,25 @@ default_caps() {
 
 # ---------------------------------------------------------------- resources
 
+@test "--cgroup-manager systemd: the container in podman's scope under machine.slice, its limits applied" {
+	[ -d /run/systemd/system ] || skip "systemd is not init here (the systemd VM lane runs this)"
+	# podman's own default where systemd is init: --systemd-cgroup and a
+	# slice:prefix:name cgroupsPath for the runtime
+	run timeout -k 5 "$CLIENT_TIMEOUT" "${PODMAN[@]}" --cgroup-manager systemd run --rm --cgroupns host \
+		--memory 64m "$IMAGE" sh -c 'cat /proc/self/cgroup' 3>&-
+	assert_success
+	assert_match '^0::/machine\.slice/libpod-[0-9a-f]{64}\.scope$'
+	local scope=${output#0::}
+	run timeout -k 5 "$CLIENT_TIMEOUT" "${PODMAN[@]}" --cgroup-manager systemd run --rm --memory 64m --pids-limit 99 \
+		"$IMAGE" cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max 3>&-
+	assert_success
+	assert_output $'67108864\n99'
+	# the scope is gone with the container
+	[ ! -d "/sys/fs/cgroup$scope" ] || fail "scope $scope left behind"
+	grep -q "^--systemd-cgroup" "$SUITE_DIR/runtime-calls.log" || grep -q " --systemd-cgroup" "$SUITE_DIR/runtime-calls.log" ||
+		fail "podman did not pass --systemd-cgroup: $(tail -3 "$SUITE_DIR/runtime-calls.log")"
+}
+
 @test "memory limit: the cgroup file, inside and from the host; the OOM kill" {
 	pm_run_d "$ID" --memory 64m "$IMAGE" sleep 1000
 	local pid

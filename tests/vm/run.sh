@@ -26,7 +26,8 @@
 #                       on the host's kernel; no Go tests)
 #   BERTH_VM_INIT       "systemd": boot the host's systemd as PID 1 and run
 #                       the tests as its service (default suites: systemd,
-#                       the --systemd-cgroup driver; no Go tests)
+#                       the --systemd-cgroup driver, and podman's test of
+#                       its systemd cgroup manager; no Go tests)
 set -euo pipefail
 # (All in one block, parsed before it runs: editing this file during a
 # run cannot change what the run does.)
@@ -50,8 +51,9 @@ vm_init=${BERTH_VM_INIT:-}
 case $vm_init in
 "") ;;
 systemd)
-	# The suite of the systemd cgroup driver, with systemd as init.
-	DEFAULT_SUITES="systemd"
+	# The suite of the systemd cgroup driver, with systemd as init, and
+	# podman's own systemd cgroup manager on it.
+	DEFAULT_SUITES="systemd clients/podman:cgroup-manager.systemd"
 	: "${BERTH_VM_GO_PKGS:= }"
 	;;
 *)
