@@ -268,16 +268,79 @@ host_cap_bound() {
 
 # ---------------------------------------------------------------- containers on the host
 
+# cgroup2_host: /sys/fs/cgroup is cgroup v2 alone (the VM lane), not this
+# host's v1 hybrid.
+cgroup2_host() {
+	[ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]
+}
+
+# cgroup_of PID: PID's cgroup as the host sees it: its memory hierarchy's on
+# v1, its only one on v2.
+cgroup_of() {
+	if cgroup2_host; then
+		sed -n 's/^0:://p' "/proc/$1/cgroup"
+	else
+		awk -F: '{n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == "memory") print $3}' "/proc/$1/cgroup"
+	fi
+}
+
 # cgroup_file PID CONTROLLER FILE: the value of FILE in PID's cgroup of the
-# v1 CONTROLLER hierarchy, read from the host.
+# v1 CONTROLLER hierarchy (on v2, of its one cgroup), read from the host.
 cgroup_file() {
-	local pid=$1 ctl=$2 file=$3 path
-	path=$(awk -F: -v c="$ctl" '{n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $3}' "/proc/$pid/cgroup")
+	local pid=$1 ctl=$2 file=$3 path dir
+	if cgroup2_host; then
+		path=$(cgroup_of "$pid") dir=/sys/fs/cgroup
+	else
+		path=$(awk -F: -v c="$ctl" '{n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $3}' "/proc/$pid/cgroup")
+		dir=/sys/fs/cgroup/$ctl
+	fi
 	[ -n "$path" ] || {
 		fail "pid $pid has no $ctl cgroup"
 		return 1
 	}
-	cat "/sys/fs/cgroup/$ctl$path/$file"
+	cat "$dir$path/$file"
+}
+
+# v2_knob V1FILE V1VALUE: the cgroup v2 file and value that stand for a v1
+# one, as runc converts them ("file value").
+v2_knob() {
+	case $1 in
+	memory.limit_in_bytes) echo "memory.max $2" ;;
+	cpu.cfs_quota_us) echo "cpu.max $2" ;;
+	cpu.cfs_period_us) echo "cpu.max $2" ;;
+	cpu.shares) # the curve of runc >= 1.3 and crun
+		echo "cpu.weight $(awk -v s="$2" 'BEGIN { l = log(s) / log(2); w = exp(((l * l + 125 * l) / 612 - 7 / 34) * log(10)); c = int(w); if (w - c > 1e-9) c++; print c }')" ;;
+	freezer.state) echo "cgroup.freeze $([ "$2" = FROZEN ] && echo 1 || echo 0)" ;;
+	*) echo "$1 $2" ;;
+	esac
+}
+
+# assert_cgroup PID CONTROLLER V1FILE WANT: PID's cgroup has WANT in the v1
+# file, or on a v2 host its v2 counterpart (v2_knob; cpu.max's quota is its
+# first field, the period its second).
+assert_cgroup() {
+	local pid=$1 ctl=$2 file=$3 want=$4 got
+	if cgroup2_host; then
+		read -r file want <<<"$(v2_knob "$3" "$4")"
+		got=$(cgroup_file "$pid" "$ctl" "$file") || return 1
+		case $3 in
+		cpu.cfs_quota_us) got=${got% *} ;;
+		cpu.cfs_period_us) got=${got#* } ;;
+		esac
+	else
+		got=$(cgroup_file "$pid" "$ctl" "$file") || return 1
+	fi
+	assert_equal "$got" "$want" "$file"
+}
+
+# cgroup_inside CONTROLLER V1FILE: where the container sees that file of its
+# own cgroup.
+cgroup_inside() {
+	if cgroup2_host; then
+		echo "/sys/fs/cgroup/$(v2_knob "$2" 0 | cut -d' ' -f1)"
+	else
+		echo "/sys/fs/cgroup/$1/$2"
+	fi
 }
 
 # pid_alive PID: PID exists and is not a zombie.

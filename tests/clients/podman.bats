@@ -214,8 +214,8 @@ default_caps() {
 	pm_run_d "$ID" --memory 64m "$IMAGE" sleep 1000
 	local pid
 	pid=$(pm_pid "$ID")
-	assert_equal "$(cgroup_file "$pid" memory memory.limit_in_bytes)" 67108864 "host memory.limit_in_bytes"
-	run pm exec "$ID" cat /sys/fs/cgroup/memory/memory.limit_in_bytes
+	assert_cgroup "$pid" memory memory.limit_in_bytes 67108864
+	run pm exec "$ID" cat "$(cgroup_inside memory memory.limit_in_bytes)"
 	assert_output 67108864
 	pm rm -f -t 0 "$ID" >/dev/null
 
@@ -225,28 +225,30 @@ default_caps() {
 	# in its cwd, not where podman looks.)
 	pm_run_d "$ID-oom" --memory 16m "$IMAGE" sh -c 'tail /dev/zero; echo "tail: $?"; sleep 1000'
 	wait_until 60 sh -c "\"\$@\" logs $ID-oom | grep -qx 'tail: 137'" _ "${PODMAN[@]}"
-	assert_match 'oom_kill [1-9]' "$(cgroup_file "$(pm_pid "$ID-oom")" memory memory.oom_control)"
+	local oom=memory.oom_control
+	cgroup2_host && oom=memory.events
+	assert_match 'oom_kill [1-9]' "$(cgroup_file "$(pm_pid "$ID-oom")" memory "$oom")"
 }
 
 @test "cpu limits: --cpus, --cpu-shares, --cpuset-cpus" {
 	pm_run_d "$ID" --cpus 0.5 --cpu-shares 512 --cpuset-cpus 0 "$IMAGE" sleep 1000
 	local pid
 	pid=$(pm_pid "$ID")
-	assert_equal "$(cgroup_file "$pid" cpu cpu.cfs_quota_us)" 50000 "cpu.cfs_quota_us"
-	assert_equal "$(cgroup_file "$pid" cpu cpu.cfs_period_us)" 100000 "cpu.cfs_period_us"
-	assert_equal "$(cgroup_file "$pid" cpu cpu.shares)" 512 "cpu.shares"
-	assert_equal "$(cgroup_file "$pid" cpuset cpuset.cpus)" 0 "cpuset.cpus"
+	assert_cgroup "$pid" cpu cpu.cfs_quota_us 50000
+	assert_cgroup "$pid" cpu cpu.cfs_period_us 100000
+	assert_cgroup "$pid" cpu cpu.shares 512
+	assert_cgroup "$pid" cpuset cpuset.cpus 0
 	run pm exec "$ID" grep Cpus_allowed_list /proc/self/status
 	assert_output $'Cpus_allowed_list:\t0'
 }
 
 @test "pids limit: --pids-limit, and the configured default" {
 	pm_run_d "$ID" --pids-limit 100 "$IMAGE" sleep 1000
-	assert_equal "$(cgroup_file "$(pm_pid "$ID")" pids pids.max)" 100 "pids.max"
-	run pm exec "$ID" cat /sys/fs/cgroup/pids/pids.max
+	assert_cgroup "$(pm_pid "$ID")" pids pids.max 100
+	run pm exec "$ID" cat "$(cgroup_inside pids pids.max)"
 	assert_output 100
 	pm_run_d "$ID-default" "$IMAGE" sleep 1000
-	assert_equal "$(cgroup_file "$(pm_pid "$ID-default")" pids pids.max)" 2048 "default pids.max"
+	assert_cgroup "$(pm_pid "$ID-default")" pids pids.max 2048
 }
 
 @test "ulimits: the configured defaults and --ulimit" {
@@ -380,7 +382,7 @@ default_caps() {
 	pm pause "$ID" >/dev/null
 	assert_equal "$(pm_field "$ID" '{{.State.Status}}')" paused "podman status"
 	assert_equal "$(runtime_state "$id" | jq -r .status)" paused "runtime status"
-	assert_equal "$(cgroup_file "$pid" freezer freezer.state)" FROZEN "freezer.state"
+	assert_cgroup "$pid" freezer freezer.state FROZEN
 	a=$(cat "/proc/$pid/root/tmp/count")
 	sleep 0.5
 	b=$(cat "/proc/$pid/root/tmp/count")
@@ -388,7 +390,7 @@ default_caps() {
 	pm unpause "$ID" >/dev/null
 	assert_equal "$(pm_field "$ID" '{{.State.Status}}')" running "podman status"
 	assert_equal "$(runtime_state "$id" | jq -r .status)" running "runtime status"
-	assert_equal "$(cgroup_file "$pid" freezer freezer.state)" THAWED "freezer.state"
+	assert_cgroup "$pid" freezer freezer.state THAWED
 	wait_until 10 sh -c "[ \"\$(cat /proc/$pid/root/tmp/count)\" -gt $b ]"
 }
 
@@ -431,7 +433,7 @@ default_caps() {
 	assert_equal "$(pm_field "$ID" '{{.State.Running}}')" true State.Running
 	pid_alive "$pid"
 	assert_equal "$(cat "/proc/$pid/comm")" sleep "comm of State.Pid"
-	assert_contains ":memory:/$PM_CGROUP_PARENT/libpod-$id" "$(cat "/proc/$pid/cgroup")"
+	assert_equal "$(cgroup_of "$pid")" "/$PM_CGROUP_PARENT/libpod-$id" cgroup
 	assert_equal "$(runtime_state "$id" | jq -r .pid)" "$pid" "runtime state pid"
 }
 

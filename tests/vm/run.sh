@@ -38,13 +38,16 @@ repo=$(cd "$here/../.." && pwd)
 
 # The bats suites that exercise cgroups, checkpoint (criu works on this
 # kernel, not on the host's), AppArmor (this kernel enforces it, the host's
-# has none), a lifecycle sanity set, and the
+# has none), a lifecycle sanity set, podman's and containerd's tests that
+# touch cgroups (a cgroup v2 host is their usual one), and the
 # tests of other suites that touch cgroups (NAME:REGEX, "." for a space);
 # all of exec, whose process a v2 host's stage forks into the cgroup.
 # Longest first: two workers take them in this order.
 DEFAULT_SUITES="exec cgroups_resources run namespaces checkpoint update pause cgroups_basic create_start events
 	mounts:cgroup security_devices delete:cgroups|pid.namespace
-	kill:--all signals:kill.--all ps:paused|host.pids features:cgroup security_attrs:AppArmor clients/podman:AppArmor"
+	kill:--all signals:kill.--all ps:paused|host.pids features:cgroup security_attrs:AppArmor
+	clients/podman:memory.limit|cpu.limits|pids.limit|pause.and.unpause|inspect|AppArmor
+	clients/containerd:detached.task|kill.--all|exec:.output|pause.and.resume|task.metrics|memory.limit|ctr.run.options|several.tasks"
 
 BERTH=${BERTH:-$repo/berth}
 vm_init=${BERTH_VM_INIT:-}
