@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/moby/sys/mountinfo"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
@@ -104,6 +105,46 @@ func TestRootfsPlanCgroupBindsOwnCgroups(t *testing.T) {
 	for _, d := range plan.Mounts[0].CgroupDirs {
 		if !d.Fresh || d.Source != "" {
 			t.Errorf("in a cgroup namespace: %+v", d)
+		}
+	}
+}
+
+// The mount the rootfs is on is made private when it would still be shared
+// after "/" gets its propagation: the rootfs itself when it is a mount, the
+// last of those stacked on one point.
+func TestSharedRootfsMount(t *testing.T) {
+	table := []*mountinfo.Info{
+		{Mountpoint: "/", Optional: "shared:1"},
+		{Mountpoint: "/data", Optional: "shared:2"},
+		{Mountpoint: "/data/c1/rootfs", Optional: "shared:3"},
+		{Mountpoint: "/data/c2/rootfs", Optional: ""},
+		{Mountpoint: "/data/c2/rootfs", Optional: "shared:4 master:1"},
+		{Mountpoint: "/private", Optional: ""},
+	}
+	cases := []struct {
+		rootfs string
+		prop   uint32
+		want   string
+	}{
+		{"/data/c1/rootfs", unix.MS_SLAVE | unix.MS_REC, ""},
+		{"/data/c1/rootfs", unix.MS_PRIVATE | unix.MS_REC, ""},
+		{"/data/c1/rootfs", unix.MS_SHARED | unix.MS_REC, "/data/c1/rootfs"},
+		{"/data/c1/rootfs", unix.MS_SHARED, "/data/c1/rootfs"},
+		{"/data/c1/rootfs", unix.MS_SLAVE, "/data/c1/rootfs"},
+		{"/data/c1/rootfs", unix.MS_PRIVATE, "/data/c1/rootfs"},
+		{"/data/c2/rootfs", unix.MS_SLAVE, "/data/c2/rootfs"},
+		{"/data/c3/rootfs", unix.MS_SLAVE, "/data"},
+		{"/private/rootfs", unix.MS_SLAVE, ""},
+		{"/private/rootfs", unix.MS_SHARED | unix.MS_REC, "/private"},
+		{"/other/rootfs", unix.MS_SLAVE, ""},
+		{"/other/rootfs", unix.MS_SHARED, "/"},
+		{"/other/rootfs", unix.MS_UNBINDABLE, ""},
+	}
+	for _, c := range cases {
+		b := &planBuilder{rootfs: c.rootfs, mounts: table}
+		got, err := b.sharedRootfsMount(c.prop)
+		if err != nil || got != c.want {
+			t.Errorf("%s with %#x: %q, %v; want %q", c.rootfs, c.prop, got, err, c.want)
 		}
 	}
 }
