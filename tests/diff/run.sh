@@ -106,4 +106,9 @@ for ((c = 0; c < cases; c++)); do
 	fi
 done
 rmdir "$work/root-berth" "$work/root-runc" 2>/dev/null
+# the parent the cgroups-path mutation's cgroups had (both runtimes remove
+# only the cgroup itself, not the parents they made)
+for d in /sys/fs/cgroup/berth-diff /sys/fs/cgroup/*/berth-diff; do
+	[ -d "$d" ] && rmdir "$d"
+done
 echo "diff: $differ of $cases cases differ (seed $seed)"
