@@ -109,7 +109,7 @@ with_umask() {
 	"$@"
 }
 
-@test "umask: from process.user.umask, else 0022 whatever the caller's; exec keeps the caller's (as runc)" {
+@test "umask: from process.user.umask, else 0022 whatever the caller's; exec gets process.user.umask, else keeps the caller's (as runc)" {
 	set_args sh -c umask
 	run with_umask 0077 berth run --bundle "$BUNDLE" "$ID"
 	assert_status 0
@@ -124,6 +124,14 @@ with_umask() {
 	run with_umask 0027 berth exec "$ID" sh -c umask
 	assert_status 0
 	assert_output 0027
+	# the container's process.user.umask reaches exec'd processes too
+	# (newer runc; 1.1.5 leaves them the caller's)
+	berth delete -f "$ID"
+	update_config '.process.user.umask = 63'
+	berth run -d --bundle "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
+	run with_umask 0002 berth exec "$ID" sh -c umask
+	assert_status 0
+	assert_output 0077
 }
 
 @test "rlimits: RLIMIT_NOFILE from the default spec and custom soft/hard" {
