@@ -37,6 +37,7 @@ work=$(mktemp -d /tmp/berth-diff.XXXXXX) && chmod 755 "$work"
 trap 'rm -rf "$work"' EXIT
 rm -rf "$keep" && mkdir -p "$keep"
 mapfile -t names < <(jq -r 'keys[]' tests/diff/mutations.json)
+mapfile -t flag_sets <tests/diff/exec_flags.txt
 RANDOM=$seed
 differ=0
 [ -n "${DIFF_SHARED:-}" ] && mount --make-rshared /
@@ -52,8 +53,7 @@ for ((c = 0; c < cases; c++)); do
 	# every other case execs the probe, with one of exec's flag sets
 	exec_flags=
 	if [ $((RANDOM % 2)) = 1 ]; then
-		mapfile -t sets <tests/diff/exec_flags.txt
-		exec_flags=${sets[RANDOM % ${#sets[@]}]}
+		exec_flags=${flag_sets[RANDOM % ${#flag_sets[@]}]}
 		picked+=("exec[$exec_flags]")
 	fi
 	for rt in berth runc; do
@@ -63,12 +63,12 @@ for ((c = 0; c < cases; c++)); do
 		jq --arg probe "$(cat tests/diff/probe.sh)" --arg hostdir "$b/hostdir" \
 			'.root.path = "rootfs" | .process.args = ["sh", "-c", $probe] | .hostname = "diff"' \
 			tests/integration/bundle/config.json >"$b/config.json"
-		# userns cases need a rootfs their root owns
-		jq -e '.linux.namespaces | any(.type == "user")' <(jq --arg hostdir "$b/hostdir" "$filter" "$b/config.json") >/dev/null &&
-			chown -R -h 100000:100000 "$b/rootfs" "$b/hostdir"
 		jq --arg hostdir "$b/hostdir" "$filter" "$b/config.json" >"$b/config.json.new" ||
 			{ echo "diff: bad filter: $filter" >&2; exit 1; }
 		mv "$b/config.json.new" "$b/config.json"
+		# userns cases need a rootfs their root owns
+		jq -e '.linux.namespaces | any(.type == "user")' "$b/config.json" >/dev/null &&
+			chown -R -h 100000:100000 "$b/rootfs" "$b/hostdir"
 		bin=$berth
 		[ $rt = runc ] && bin=$runc
 		[ -n "${DIFF_SHARED:-}" ] && mount --bind "$b/rootfs" "$b/rootfs"
