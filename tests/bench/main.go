@@ -341,45 +341,37 @@ func (b *bench) print() {
 			fmt.Printf("%-34s %-9s %8.2fms %8.2fms %8.2fms %8.2fms %9d\n", name, r.Name, s.WallMedianMs, s.WallMinMs, s.WallMaxMs, s.CPUMedianMs, s.MaxRSSMedianKiB)
 		}
 	}
-	others := []string{"crun", "runc"}
-	for _, r := range b.runtimes[3:] {
-		others = append(others, r.Name)
-	}
-	fmt.Printf("\n%-34s", "ratios (median wall; rate: inverse)")
-	for _, o := range others {
-		fmt.Printf(" %12s", "berth/"+o)
+	// berth against every other runtime, one column each
+	others := b.runtimes[1:]
+	row := func(label string, cell func(other string) string) {
+		fmt.Printf("%-34s", label)
+		for _, o := range others {
+			fmt.Printf(" %12s", cell(o.Name))
+		}
+		fmt.Println()
 	}
 	fmt.Println()
+	row("ratios (median wall; rate: inverse)", func(o string) string { return "berth/" + o })
 	for _, name := range b.order {
 		res := b.results[name]
-		ratio := func(other string) string {
-			o, ok1 := res[other]
-			me, ok2 := res["berth"]
-			if !ok1 || !ok2 {
+		me, ok := res["berth"]
+		row(name, func(other string) string {
+			o, ok2 := res[other]
+			if !ok || !ok2 {
 				return "-"
 			}
 			if me.PerSecond > 0 {
 				return fmt.Sprintf("%.2f", o.PerSecond/me.PerSecond)
 			}
 			return fmt.Sprintf("%.2f", me.WallMedianMs/o.WallMedianMs)
-		}
-		fmt.Printf("%-34s", name)
-		for _, o := range others {
-			fmt.Printf(" %12s", ratio(o))
-		}
-		fmt.Println()
-		if me, ok := res["berth"]; ok && me.PerSecond > 0 {
-			cpuRatio := func(other string) string {
+		})
+		if ok && me.PerSecond > 0 {
+			row("  the same, CPU time per container", func(other string) string {
 				if o, ok := res[other]; ok && o.CPUMedianMs > 0 {
 					return fmt.Sprintf("%.2f", me.CPUMedianMs/o.CPUMedianMs)
 				}
 				return "-"
-			}
-			fmt.Printf("%-34s", "  the same, CPU time per container")
-			for _, o := range others {
-				fmt.Printf(" %12s", cpuRatio(o))
-			}
-			fmt.Println()
+			})
 		}
 	}
 }
