@@ -274,26 +274,22 @@ cgroup2_host() {
 	[ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]
 }
 
-# cgroup_of PID: PID's cgroup as the host sees it: its memory hierarchy's on
-# v1, its only one on v2.
+# cgroup_of PID [CONTROLLER]: PID's cgroup as the host sees it: in the v1
+# CONTROLLER hierarchy (memory's by default), or its only one on v2.
 cgroup_of() {
 	if cgroup2_host; then
 		sed -n 's/^0:://p' "/proc/$1/cgroup"
 	else
-		awk -F: '{n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == "memory") print $3}' "/proc/$1/cgroup"
+		awk -F: -v c="${2:-memory}" '{n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $3}' "/proc/$1/cgroup"
 	fi
 }
 
 # cgroup_file PID CONTROLLER FILE: the value of FILE in PID's cgroup of the
 # v1 CONTROLLER hierarchy (on v2, of its one cgroup), read from the host.
 cgroup_file() {
-	local pid=$1 ctl=$2 file=$3 path dir
-	if cgroup2_host; then
-		path=$(cgroup_of "$pid") dir=/sys/fs/cgroup
-	else
-		path=$(awk -F: -v c="$ctl" '{n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $3}' "/proc/$pid/cgroup")
-		dir=/sys/fs/cgroup/$ctl
-	fi
+	local pid=$1 ctl=$2 file=$3 path dir=/sys/fs/cgroup/$2
+	path=$(cgroup_of "$pid" "$ctl")
+	cgroup2_host && dir=/sys/fs/cgroup
 	[ -n "$path" ] || {
 		fail "pid $pid has no $ctl cgroup"
 		return 1
