@@ -52,7 +52,7 @@ type writer func(dir, name, val string) error
 // It never creates the file: a missing knob is an error (ENOENT).
 func writeFile(dir, name, val string) error {
 	p := filepath.Join(dir, name)
-	fd, err := sysfile.Open(p, unix.O_WRONLY|unix.O_TRUNC|unix.O_CLOEXEC)
+	fd, err := OpenAt(p, unix.O_WRONLY|unix.O_TRUNC|unix.O_CLOEXEC)
 	if err != nil {
 		return &FileError{Op: "open", Path: p, Err: err}
 	}
@@ -72,7 +72,7 @@ func writeFile(dir, name, val string) error {
 // readFile returns the content of dir/name.
 func readFile(dir, name string) (string, error) {
 	p := filepath.Join(dir, name)
-	data, err := sysfile.Read(p)
+	data, err := sysfile.ReadAt(at(p))
 	if err != nil {
 		return "", &FileError{Op: "read", Path: p, Err: err}
 	}
@@ -137,7 +137,7 @@ func exists(p string) bool {
 
 // mkdir creates one directory level; an existing one is fine.
 func mkdir(p string) (created bool, err error) {
-	if err := unix.Mkdir(p, 0o755); err != nil {
+	if err := mkdirAt(p); err != nil {
 		if err == unix.EEXIST {
 			return false, nil
 		}
@@ -157,7 +157,7 @@ func mkdirAll(stop, dir string) ([]string, error) {
 		return nil, nil
 	}
 	// The parents usually exist: try the leaf alone first.
-	switch err := unix.Mkdir(dir, 0o755); err {
+	switch err := mkdirAt(dir); err {
 	case nil:
 		return []string{dir}, nil
 	case unix.EEXIST:

@@ -77,7 +77,11 @@ func DiscoverLayout() (*Layout, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ParseLayout(mi, cg)
+	l, err := ParseLayout(mi, cg)
+	if err == nil {
+		registerMounts(l)
+	}
+	return l, err
 }
 
 // readProc reads a proc file whole, with plain open/read/close (os.Open

@@ -21,7 +21,7 @@ const rmdirTries = 9
 // removeTree removes dir and every cgroup below it, deepest first.
 // A dir that is already gone counts as removed.
 func removeTree(dir string) error {
-	if err := unix.Rmdir(dir); err == nil || err == unix.ENOENT {
+	if err := rmdirAt(dir); err == nil || err == unix.ENOENT {
 		return nil
 	}
 	entries, err := os.ReadDir(dir)
@@ -44,7 +44,7 @@ func removeTree(dir string) error {
 func rmdirRetry(dir string) error {
 	delay := time.Millisecond
 	for i := 0; ; i++ {
-		err := unix.Rmdir(dir)
+		err := rmdirAt(dir)
 		switch {
 		case err == nil || err == unix.ENOENT:
 			return nil

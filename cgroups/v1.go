@@ -5,7 +5,6 @@ import (
 	"sort"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
-	"golang.org/x/sys/unix"
 )
 
 // v1Manager drives cgroup v1 hierarchies; on a hybrid host it also keeps the
@@ -59,7 +58,7 @@ func (m *v1Manager) Apply(pid int) error {
 		// One try each: a dir the pid already joined stays busy until
 		// the caller kills it, and Destroy removes it then.
 		for i := len(created) - 1; i >= 0; i-- {
-			_ = unix.Rmdir(created[i])
+			_ = rmdirAt(created[i])
 		}
 	}
 	for _, s := range m.subsystems() {

@@ -58,7 +58,7 @@ func (m *v2Manager) Apply(pid int) error {
 	made, err := m.create(pid)
 	if err != nil {
 		for i := len(made) - 1; i >= 0; i-- {
-			_ = unix.Rmdir(made[i])
+			_ = rmdirAt(made[i])
 		}
 		if m.cfg.Rootless && m.cfg.Path == "" && isPermission(err) {
 			m.skipped = true

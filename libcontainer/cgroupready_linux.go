@@ -8,6 +8,8 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/berth-runtime/berth/cgroups"
+
 	"github.com/berth-runtime/berth/nsenter"
 )
 
@@ -22,7 +24,7 @@ func sendCgroupReady(conn *os.File, dir string) error {
 		}
 		return nil
 	}
-	fd, err := unix.Open(dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	fd, err := cgroups.OpenAt(dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC)
 	if err != nil {
 		return fmt.Errorf("join cgroup %s: %w", dir, err)
 	}
@@ -67,7 +69,7 @@ type tasksFiles struct {
 // open adds the `tasks` file of the v1 cgroup dir.
 func (t *tasksFiles) open(dir string) error {
 	path := filepath.Join(dir, "tasks")
-	fd, err := unix.Open(path, unix.O_WRONLY|unix.O_CLOEXEC, 0)
+	fd, err := cgroups.OpenAt(path, unix.O_WRONLY|unix.O_CLOEXEC)
 	if err != nil {
 		return err
 	}

@@ -86,7 +86,7 @@ var errNoCloneInto = errors.New("clone3 into a cgroup is not available")
 func (p *initProcess) cloneInit(child, fifo, console *os.File, b *nsenter.Bootstrap) error {
 	sys := &syscall.SysProcAttr{Cloneflags: uintptr(b.CloneFlags &^ unix.CLONE_NEWCGROUP)}
 	if dir := cgroups.CloneInto(p.cgroup); dir != "" {
-		fd, err := unix.Open(dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		fd, err := cgroups.OpenAt(dir, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC)
 		if err != nil {
 			return fmt.Errorf("join cgroup %s: %w", dir, err)
 		}

@@ -9,8 +9,13 @@ import "golang.org/x/sys/unix"
 // Open is open(2), retried on EINTR. Errors are the bare errno: callers
 // wrap them with the path in their own error type.
 func Open(path string, flags int) (int, error) {
+	return OpenAt(unix.AT_FDCWD, path, flags)
+}
+
+// OpenAt is Open of path relative to the directory dirfd.
+func OpenAt(dirfd int, path string, flags int) (int, error) {
 	for {
-		fd, err := unix.Open(path, flags, 0)
+		fd, err := unix.Openat(dirfd, path, flags, 0)
 		if err != unix.EINTR {
 			return fd, err
 		}
@@ -19,7 +24,12 @@ func Open(path string, flags int) (int, error) {
 
 // Read returns the whole content of path. Errors are the bare errno.
 func Read(path string) ([]byte, error) {
-	return read(path, false, nil)
+	return read(unix.AT_FDCWD, path, false, nil)
+}
+
+// ReadAt is Read of path relative to the directory dirfd.
+func ReadAt(dirfd int, path string) ([]byte, error) {
+	return read(dirfd, path, false, nil)
 }
 
 // ReadWholeInto returns the content of a file that comes in one piece: a
@@ -30,11 +40,11 @@ func Read(path string) ([]byte, error) {
 // the buffer before the end. The content goes into buf's storage (grown if
 // too small; nil for a new buffer), for callers that reuse one buffer.
 func ReadWholeInto(path string, buf []byte) ([]byte, error) {
-	return read(path, true, buf)
+	return read(unix.AT_FDCWD, path, true, buf)
 }
 
-func read(path string, whole bool, buf []byte) ([]byte, error) {
-	fd, err := Open(path, unix.O_RDONLY|unix.O_CLOEXEC)
+func read(dirfd int, path string, whole bool, buf []byte) ([]byte, error) {
+	fd, err := OpenAt(dirfd, path, unix.O_RDONLY|unix.O_CLOEXEC)
 	if err != nil {
 		return nil, err
 	}
