@@ -56,13 +56,16 @@ run: deps build bundle
 unit: $(MUSL_DIR)/ok
 	$(GO) test -tags '$(GO_TAGS)' ./...
 	# The C init's path resolution (nsenter/inroot.c) has its own tests,
-	# and so has how the Go runtime starts (nsenter/goruntime.c): with the
-	# system's libc, and with musl, which berth links.
+	# and so have how the Go runtime starts (nsenter/goruntime.c) and the
+	# split of mount options (nsenter/mountdata.c): with the system's libc,
+	# and with musl, which berth links.
 	for cc in "$(CC)" "musl-gcc -static -idirafter $(MUSL_DIR)/include"; do \
 		$$cc -Wall -Wextra -o nsenter/ctest/inroot_test nsenter/ctest/inroot_test.c nsenter/inroot.c && \
 		nsenter/ctest/inroot_test && \
 		$$cc -Wall -Wextra -pthread -Wl,--wrap=pthread_create -o nsenter/ctest/goruntime_test nsenter/ctest/goruntime_test.c nsenter/goruntime.c && \
-		nsenter/ctest/goruntime_test || exit 1; \
+		nsenter/ctest/goruntime_test && \
+		$$cc -Wall -Wextra -o nsenter/ctest/mountdata_test nsenter/ctest/mountdata_test.c nsenter/mountdata.c && \
+		nsenter/ctest/mountdata_test || exit 1; \
 	done
 
 integration: build berth-fault bundle
@@ -93,12 +96,14 @@ test-clients: build
 	BERTH=$(CURDIR)/berth bash tests/clients/run.sh
 
 # The cgroup v2 lane: the cgroup suites in a qemu VM with only cgroup2, then
-# the systemd cgroup driver in a second boot with systemd as init (tests/vm).
+# the systemd cgroup driver in a second boot with systemd as init, checkpoint
+# on a hybrid layout in a third, SELinux enforcing in a fourth (tests/vm).
 .PHONY: test-vm
 test-vm: build bundle
 	BERTH=$(CURDIR)/berth GO_TAGS='$(GO_TAGS)' bash tests/vm/run.sh
 	BERTH=$(CURDIR)/berth GO_TAGS='$(GO_TAGS)' BERTH_VM_INIT=systemd bash tests/vm/run.sh
 	BERTH=$(CURDIR)/berth GO_TAGS='$(GO_TAGS)' BERTH_VM_CGROUP=hybrid bash tests/vm/run.sh
+	BERTH=$(CURDIR)/berth GO_TAGS='$(GO_TAGS)' BERTH_VM_LSM=selinux bash tests/vm/run.sh
 
 test: deps build bundle unit fuzz-short integration test-clients test-vm
 
@@ -118,4 +123,4 @@ install: build
 	install -D -m 0755 berth $(DESTDIR)$(BINDIR)/berth
 
 clean:
-	rm -rf berth berth-fault .musl $(BUNDLE) nsenter/ctest/inroot_test nsenter/ctest/goruntime_test
+	rm -rf berth berth-fault .musl $(BUNDLE) nsenter/ctest/inroot_test nsenter/ctest/goruntime_test nsenter/ctest/mountdata_test

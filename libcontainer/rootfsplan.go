@@ -11,6 +11,7 @@ import (
 
 	"github.com/moby/sys/mountinfo"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/opencontainers/selinux/go-selinux"
 	"github.com/opencontainers/selinux/go-selinux/label"
 	"golang.org/x/sys/unix"
 
@@ -207,8 +208,18 @@ func (b *planBuilder) mount(i int, m *specs.Mount) (nsenter.PlanMount, error) {
 	default:
 		pm.Kind = nsenter.MountFS
 		pm.Data = opts.dataString()
-		if l := b.spec.Linux; l != nil && l.MountLabel != "" && !pm.TmpCopyUp && m.Type != "proc" && m.Type != "sysfs" {
-			// A no-op where SELinux is disabled.
+		switch l := b.spec.Linux; {
+		case l == nil || l.MountLabel == "" || m.Type == "proc" || m.Type == "sysfs":
+		case m.Type == "mqueue":
+			// An IPC namespace has one mqueue superblock, which takes no
+			// context= (EINVAL): its root is labelled once mounted, as
+			// runc does, where SELinux is enabled.
+			if selinux.GetEnabled() {
+				pm.FileLabel = l.MountLabel
+			}
+		default:
+			// context="..."; a kernel without SELinux refuses it
+			// (EINVAL), as runc's does.
 			pm.Data = label.FormatMountLabel(pm.Data, l.MountLabel)
 		}
 	}

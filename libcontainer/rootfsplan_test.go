@@ -50,6 +50,30 @@ func TestRootfsPlanMounts(t *testing.T) {
 	}
 }
 
+// linux.mountLabel goes into the data of each new filesystem (tmpcopyup
+// ones too) as context="...", but not proc's, sysfs's or mqueue's: an IPC
+// namespace's one mqueue superblock refuses it, so its root is labelled
+// after the mount, where SELinux is enabled (not on this host).
+func TestRootfsPlanMountLabel(t *testing.T) {
+	spec := planSpec(
+		specs.Mount{Destination: "/tmp", Type: "tmpfs", Source: "tmpfs", Options: []string{"size=1m"}},
+		specs.Mount{Destination: "/etc", Type: "tmpfs", Source: "tmpfs", Options: []string{"tmpcopyup"}},
+		specs.Mount{Destination: "/proc", Type: "proc", Source: "proc"},
+		specs.Mount{Destination: "/dev/mqueue", Type: "mqueue", Source: "mqueue"},
+	)
+	spec.Linux.MountLabel = "system_u:object_r:container_file_t:s0:c1,c2"
+	plan, err := rootfsPlan(spec, "/bundle", "/bundle/rootfs", false, os.Getpid(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := `context="system_u:object_r:container_file_t:s0:c1,c2"`
+	for i, want := range []string{"size=1m," + ctx, ctx, "", ""} {
+		if m := plan.Mounts[i]; m.Data != want || m.FileLabel != "" {
+			t.Errorf("%s: data %q, file label %q; want data %q", m.Destination, m.Data, m.FileLabel, want)
+		}
+	}
+}
+
 func TestRootfsPlanErrors(t *testing.T) {
 	for _, c := range []struct {
 		spec *specs.Spec

@@ -11,9 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include "mountapi.h"
+#include "mountdata.h"
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "copytree.h"
@@ -182,16 +184,16 @@ static void mount_tmpfs_copyup(int target, struct mount_step *m, int keep, mode_
 	const char *source = m->source[0] ? m->source : "tmpfs";
 	if (syscall(SYS_fsconfig, fsfd, FSCONFIG_SET_STRING, "source", source, 0) < 0)
 		rfail(errno, "tmpfs source %s", go_quote(source, q, sizeof(q)));
-	// data is the comma-separated option list.
-	char *data = strdup(m->data), *save = NULL;
+	// data is the comma-separated option list, as mount(2) takes it.
+	char *data = strdup(m->data), *rest = data;
 	if (data == NULL)
 		rfail(ENOMEM, "tmpcopyup");
-	for (char *o = strtok_r(data, ",", &save); o != NULL; o = strtok_r(NULL, ",", &save)) {
+	for (char *o; (o = next_option(&rest)) != NULL;) {
 		char *eq = strchr(o, '=');
 		long r;
 		if (eq != NULL) {
 			*eq = '\0';
-			r = syscall(SYS_fsconfig, fsfd, FSCONFIG_SET_STRING, o, eq + 1, 0);
+			r = syscall(SYS_fsconfig, fsfd, FSCONFIG_SET_STRING, o, unquote(eq + 1), 0);
 			*eq = '=';
 		} else {
 			r = syscall(SYS_fsconfig, fsfd, FSCONFIG_SET_FLAG, o, NULL, 0);
@@ -269,12 +271,18 @@ static void mount_fs(struct rootfs_plan *p, int root, struct mount_step *m)
 	char path[64];
 	do_mount(src, fd_path(target, path, sizeof(path)), m->fstype, flags, m->data);
 	close(target);
+	char q[INROOT_PATH_MAX * 2];
 	if (keep && !(flags & MS_RDONLY)) {
 		int mnt = open_mount_target(root, m->dest, 1);
-		if (chmod(fd_path(mnt, path, sizeof(path)), mode) < 0) {
-			char q[INROOT_PATH_MAX * 2];
+		if (chmod(fd_path(mnt, path, sizeof(path)), mode) < 0)
 			rfail(errno, "chmod tmpfs %s", go_quote(m->dest, q, sizeof(q)));
-		}
+		close(mnt);
+	}
+	if (m->file_label != NULL) {
+		int mnt = open_mount_target(root, m->dest, 1);
+		const char *l = m->file_label;
+		if (setxattr(fd_path(mnt, path, sizeof(path)), "security.selinux", l, strlen(l), 0) < 0)
+			rfail(errno, "set SELinux label of %s to %s", go_quote(m->dest, q, sizeof(q)), l);
 		close(mnt);
 	}
 	apply_attrs_at(root, m);

@@ -431,13 +431,18 @@ static void set_affinity(struct plan *p, int when)
 		plan_fail(errno, "%s", p->affinity[when].prefix);
 }
 
-// write_lsm_label writes the label for our next execve through a procfs of
-// our own: no mount the container placed over /proc can redirect the
+// write_lsm_label writes the label for our next execve (attr "exec"), or
+// SELinux's for the keys we create next (attr "keycreate"), through a procfs
+// of our own: no mount the container placed over /proc can redirect the
 // write (CVE-2019-16884, CVE-2025-52881).
-static void write_lsm_label(int kind, const char *text)
+static void write_lsm_label(int kind, const char *attr, const char *text)
 {
 	char q[600];
-	const char *what = kind == LSM_APPARMOR ? "apply AppArmor profile" : "set SELinux label";
+	const char *what = "set SELinux label";
+	if (kind == LSM_APPARMOR)
+		what = "apply AppArmor profile";
+	else if (strcmp(attr, "keycreate") == 0)
+		what = "set SELinux label of the session keyring to";
 	const char *name = kind == LSM_APPARMOR ? text + strlen("exec ") : text;
 	const char *step;
 	int proc = private_proc(&step);
@@ -446,8 +451,8 @@ static void write_lsm_label(int kind, const char *text)
 	char rel[2][96];
 	int n = 0;
 	if (kind == LSM_APPARMOR)
-		snprintf(rel[n++], sizeof(rel[0]), "%d/task/%d/attr/apparmor/exec", getpid(), (int)syscall(SYS_gettid));
-	snprintf(rel[n++], sizeof(rel[0]), "%d/task/%d/attr/exec", getpid(), (int)syscall(SYS_gettid));
+		snprintf(rel[n++], sizeof(rel[0]), "%d/task/%d/attr/apparmor/%s", getpid(), (int)syscall(SYS_gettid), attr);
+	snprintf(rel[n++], sizeof(rel[0]), "%d/task/%d/attr/%s", getpid(), (int)syscall(SYS_gettid), attr);
 	for (int i = 0; i < n; i++) {
 		if (private_proc_write(proc, rel[i], text, &step) == 0)
 			break;
@@ -661,8 +666,13 @@ void berth_plan_prepare(int pipe_fd, const char *msg, uint32_t size)
 	for (int i = 0; i < p->nrlimits; i++)
 		if (setrlimit((int)p->rlimits[i].resource, &p->rlimits[i].lim) < 0)
 			plan_fail(errno, "%s", p->rlimits[i].prefix);
-	if (p->keyring != NULL)
+	if (p->keyring != NULL) {
+		// The keyring gets the process's SELinux label, as with runc: a
+		// policy that confines the label then lets it use its keyring.
+		if (p->lsm_label[LSM_SELINUX] != NULL)
+			write_lsm_label(LSM_SELINUX, "keycreate", p->lsm_label[LSM_SELINUX]);
 		join_session_keyring(p->keyring);
+	}
 	if (p->has_umask)
 		umask(p->umask);
 	if (p->listen_pid)
@@ -691,7 +701,7 @@ void berth_plan_prepare(int pipe_fd, const char *msg, uint32_t size)
 		plan_fail(errno, "%s", p->ioprio_prefix);
 	for (int kind = LSM_APPARMOR; kind <= LSM_SELINUX; kind++)
 		if (p->lsm_label[kind] != NULL)
-			write_lsm_label(kind, p->lsm_label[kind]);
+			write_lsm_label(kind, "exec", p->lsm_label[kind]);
 
 	if (p->has_seccomp && !p->no_new_privs)
 		load_seccomp(p);

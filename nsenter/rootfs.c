@@ -265,6 +265,11 @@ static void parse_record(void *ctx, uint32_t type, const char *v, uint32_t len)
 		*fd = (int)take_u32(&r); // an index until received
 		break;
 	}
+	case RF_FILE_LABEL:
+		if (p->nmounts == 0)
+			bad_record(type);
+		p->mounts[p->nmounts - 1].file_label = plan_text(r.p, r.left);
+		return;
 	case RF_MOUNT_FDS:
 		p->nmount_fds = take_u32(&r);
 		if (p->nmount_fds > 65536)

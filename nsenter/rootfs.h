@@ -54,6 +54,8 @@
 #define RF_SOURCE_FD 28   /* of the RF_MOUNT before it: u32 n, the n-th of the
                              mount fds: a detached copy of the bind source's
                              tree, for a source the init cannot reach */
+#define RF_FILE_LABEL 29  /* of the RF_MOUNT before it: the SELinux label to
+                             give the mount's root once mounted */
 
 #define MOUNT_FDS_PER_MSG 64
 

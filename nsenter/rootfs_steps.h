@@ -23,6 +23,7 @@ struct mount_step {
 	int ndirs;
 	int idmap_fd;  // -1, or a detached id-mapped tree the parent made
 	int source_fd; // -1, or a detached copy of the bind source (see mount_bind)
+	char *file_label; // NULL, or the SELinux label of the mount's root
 };
 
 struct device {

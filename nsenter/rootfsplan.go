@@ -93,6 +93,9 @@ type PlanMount struct {
 	// of Source's tree, attached when the init cannot reach Source; -1
 	// for none.
 	SourceFD int
+	// FileLabel is the SELinux label the init gives the mount's root
+	// once mounted, "" for none.
+	FileLabel string
 }
 
 // PlanReadonlyMount is mounts[Index], remounted at Destination with Flags
@@ -151,6 +154,9 @@ func (p *RootfsPlan) Encode() []byte {
 		}
 		if m.SourceFD >= 0 {
 			r.add(C.RF_SOURCE_FD, u32(uint32(m.SourceFD)))
+		}
+		if m.FileLabel != "" {
+			r.add(C.RF_FILE_LABEL, []byte(m.FileLabel))
 		}
 		for _, d := range m.CgroupDirs {
 			arg := d.Source

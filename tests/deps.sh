@@ -21,8 +21,9 @@ packages=(
 	# checkpoint/restore, run in that lane (criu 3.17 fails on newer host
 	# kernels); its network lock runs iptables-restore and ip6tables-restore
 	criu iptables
-	# AppArmor profiles loaded in that lane, whose kernel enforces AppArmor
-	apparmor
+	# AppArmor profiles loaded in that lane, whose kernel enforces AppArmor;
+	# the compiler of the SELinux lane's policy
+	apparmor secilc
 )
 
 missing=()

@@ -6,15 +6,22 @@
 #
 # Weakened builds (a copy of the tree, never /work/main, `make build`, then
 # BERTH=copy/berth bats this file) used to check that the tests can fail:
-#   noattrs    libcontainer/process_linux.go setProcessAttrs returns nil at
-#              once: the personality, scheduler, ioPriority, affinity and
-#              LSM tests fail (the LSM requests are silently ignored);
-#   nordlimits libcontainer/process_linux.go setRlimits returns nil: the
-#              rlimit test fails;
-#   nonnp      the PR_SET_NO_NEW_PRIVS prctl of prepareProcess removed: the
-#              noNewPrivileges test fails;
+#   noattrs    nsenter/process.c's exec step skips the personality,
+#              sched_setattr, ioprio_set, affinity and LSM label calls: the
+#              personality, scheduler, ioPriority, affinity and LSM tests
+#              fail (the LSM requests are silently ignored);
+#   nordlimits nsenter/process.c's setrlimit loop removed: the rlimit test
+#              fails;
+#   nonnp      its PR_SET_NO_NEW_PRIVS prctl removed: the noNewPrivileges
+#              test fails;
 #   nooom      libcontainer/initproc.go and exec.go leaving OOMScoreAdj out
-#              of the C stage's bootstrap: the oomScoreAdj test fails.
+#              of the C stage's bootstrap: the oomScoreAdj test fails;
+#   nokeylabel the keycreate write before join_session_keyring removed: the
+#              SELinux process test fails (the keyring keeps the runtime's
+#              label);
+#   nocopyuplabel  libcontainer/rootfsplan.go leaving the mount label out of
+#              tmpcopyup mounts (as before 2026-11-28): the SELinux mount
+#              test fails.
 
 load helpers
 
@@ -194,9 +201,15 @@ apparmor_enabled() {
 	run_nowait berth run -d --bundle "$BUNDLE" "$ID"
 	local rc=$status
 	wait_for_status "$ID" running
-	sleep 0.5
-	local init_out
-	init_out=$(cat "/proc/$(state_field "$ID" pid)/attr/current")
+	# The profile is the init's from its exec of the process on; wait for
+	# that exec (up to 2 s), then check which profile it is.
+	local init_out pid i
+	pid=$(state_field "$ID" pid)
+	for ((i = 0; i < 40; i++)); do
+		init_out=$(cat "/proc/$pid/attr/current")
+		[ "$init_out" != unconfined ] && break
+		sleep 0.05
+	done
 	run --separate-stderr berth exec --apparmor "$profile" "$ID" sh -c 'cat /proc/self/attr/current; cat /denied 2>&1; true'
 	local exec_status=$status exec_out=$output
 	run --separate-stderr berth exec "$ID" sh -c 'cat /proc/self/attr/current; cat /denied 2>&1; true'
@@ -208,6 +221,71 @@ apparmor_enabled() {
 	[ "$exec_status" = 0 ] && [[ "$exec_out" == "$profile (enforce)"*"Permission denied"* ]] || fail "exec --apparmor: $exec_status: $exec_out"
 	# an exec without the flag gets the container's profile, as runc
 	[[ "$plain_out" == "$profile (enforce)"*"Permission denied"* ]] || fail "exec: $plain_status: $plain_out"
+}
+
+# selinux_enforcing: SELinux enforces the VM lane's policy
+# (tests/vm/selinux.cil: container_t may read anything but secret_t files).
+selinux_enforcing() {
+	[ "$(cat /sys/fs/selinux/enforce 2>/dev/null)" = 1 ] &&
+		printf system_u:system_r:container_t >/sys/fs/selinux/context 2>/dev/null
+}
+
+@test "SELinux: process.selinuxLabel labels the process and its session keyring, and is enforced; exec and exec --process-label" {
+	selinux_enforcing || skip "SELinux does not enforce the VM's policy here (BERTH_VM_LSM=selinux runs this)"
+	local label=system_u:system_r:container_t other=system_u:system_r:other_t
+	build_tool secprobe
+	use_private_rootfs
+	cp "$SECPROBE_BIN" "$PRIVATE_ROOTFS/bin/secprobe"
+	echo secret >"$PRIVATE_ROOTFS/denied"
+	chcon system_u:object_r:secret_t "$PRIVATE_ROOTFS/denied"
+	update_config '.process.selinuxLabel = $l' --arg l "$label"
+	local probe='tr -d "\000" </proc/self/attr/current; echo; secprobe keylabel; cat /denied 2>&1; true'
+	set_cmd "$probe"
+	run berth run "$ID"
+	assert_status 0
+	assert_output "$label
+$label
+cat: can't open '/denied': Permission denied"
+	# exec: the container's label unless --process-label names another
+	set_args sleep 300
+	run_nowait berth run -d "$ID"
+	assert_status 0
+	run berth exec "$ID" sh -c "$probe"
+	assert_status 0
+	assert_output "$label
+$label
+cat: can't open '/denied': Permission denied"
+	run berth exec --process-label "$other" "$ID" sh -c 'tr -d "\000" </proc/self/attr/current; echo; cat /denied'
+	assert_status 0
+	assert_output "$other
+secret"
+	berth delete -f "$ID"
+}
+
+@test "SELinux: linux.mountLabel labels the container's tmpfs (tmpcopyup too) and mqueue mounts, not /proc" {
+	selinux_enforcing || skip "SELinux does not enforce the VM's policy here (BERTH_VM_LSM=selinux runs this)"
+	local label=system_u:object_r:container_file_t
+	update_config '.linux.mountLabel = $l | .mounts += [{"destination": "/tmp", "type": "tmpfs", "source": "tmpfs"},
+		{"destination": "/etc", "type": "tmpfs", "source": "tmpfs", "options": ["tmpcopyup", "mode=755"]}]' --arg l "$label"
+	set_args sleep 300
+	run_nowait berth run -d "$ID"
+	assert_status 0
+	local root d out=
+	root=/proc/$(state_field "$ID" pid)/root
+	for d in /dev /dev/shm /dev/mqueue /tmp /etc /etc/passwd /proc; do
+		out="$out$d $(stat -c %C "$root$d")
+"
+	done
+	berth delete -f "$ID"
+	[ "$out" = "/dev $label
+/dev/shm $label
+/dev/mqueue $label
+/tmp $label
+/etc $label
+/etc/passwd $label
+/proc system_u:object_r:unlabeled_t
+" ] || fail "labels of the container's mounts:
+$out"
 }
 
 @test "AppArmor and SELinux asked for on a host without them: a one-line error that leaves nothing" {

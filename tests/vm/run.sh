@@ -28,6 +28,9 @@
 #                       the tests as its service (default suites: systemd,
 #                       the --systemd-cgroup driver, and podman's test of
 #                       its systemd cgroup manager; no Go tests)
+#   BERTH_VM_LSM        "selinux": boot with SELinux instead of AppArmor,
+#                       enforcing tests/vm/selinux.cil (default suites: the
+#                       SELinux tests of security_attrs; no Go tests)
 set -euo pipefail
 # (All in one block, parsed before it runs: editing this file during a
 # run cannot change what the run does.)
@@ -61,6 +64,18 @@ systemd)
 	;;
 *)
 	echo "vm: BERTH_VM_INIT=$vm_init: only \"systemd\" (or empty) is known" >&2
+	exit 1
+	;;
+esac
+lsm=${BERTH_VM_LSM:-}
+case $lsm in
+"") ;;
+selinux)
+	DEFAULT_SUITES="security_attrs:SELinux"
+	: "${BERTH_VM_GO_PKGS:= }"
+	;;
+*)
+	echo "vm: BERTH_VM_LSM=$lsm: only \"selinux\" (or empty) is known" >&2
 	exit 1
 	;;
 esac
@@ -136,6 +151,15 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 bash "$here/initramfs.sh" "$kdir" "$run/initrd.gz"
+
+# The SELinux lane's policy, compiled here (the VM loads it at boot).
+if [ "$lsm" = selinux ]; then
+	command -v secilc >/dev/null || {
+		log "secilc is missing (bash tests/deps.sh installs it)"
+		exit 1
+	}
+	(cd "$run" && secilc -o "$run/selinux.policy" -f /dev/null "$here/selinux.cil")
+fi
 
 # The client suites' image, built here once (the VM would build it in
 # its tmpfs overlay, for each suite).
@@ -234,6 +258,9 @@ cmdline="$cmdline berthvm.repo=$repo berthvm.guest=$here/guest.sh berthvm.env=$r
 cmdline="$cmdline berthvm.modules=$kdir/modules"
 if [ "$vm_init" = systemd ]; then
 	cmdline="$cmdline berthvm.systemd=1 systemd.unit=berth-vm.service systemd.show_status=0 systemd.log_level=warning"
+fi
+if [ "$lsm" = selinux ]; then
+	cmdline="$cmdline security=selinux berthvm.selinux=$run/selinux.policy"
 fi
 cmdline="$cmdline ${BERTH_VM_CMDLINE:-}"
 

@@ -6,6 +6,7 @@
 //	secprobe open PATH MODE        open PATH (MODE: r, w, rw, wtrunc, path, creat)
 //	secprobe syscall NAME ARG...   one raw syscall (names below, or nr:N)
 //	secprobe fds                   the open fds, "N -> target", one per line
+//	secprobe keylabel              the LSM label of our session keyring
 //	secprobe exe-hijack [-pid N | -argv0 S] [-scan D] [-wait D] [-ready FILE]
 //	                               the CVE-2019-5736 attack on /proc/PID/exe
 //
@@ -47,6 +48,8 @@ func main() {
 		os.Exit(cmdSyscall(args))
 	case "fds":
 		os.Exit(cmdFds())
+	case "keylabel":
+		os.Exit(cmdKeyLabel())
 	case "exe-hijack":
 		os.Exit(cmdExeHijack(args))
 	default:
@@ -55,7 +58,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: secprobe open PATH MODE | syscall NAME ARG... | fds | exe-hijack [flags]")
+	fmt.Fprintln(os.Stderr, "usage: secprobe open PATH MODE | syscall NAME ARG... | fds | keylabel | exe-hijack [flags]")
 	os.Exit(2)
 }
 
@@ -69,6 +72,18 @@ func errName(err error) string {
 		return "errno" + strconv.Itoa(int(e))
 	}
 	return err.Error()
+}
+
+// cmdKeyLabel prints the security label of the session keyring
+// (KEYCTL_GET_SECURITY), or the errno's name.
+func cmdKeyLabel() int {
+	label, err := unix.KeyctlString(unix.KEYCTL_GET_SECURITY, unix.KEY_SPEC_SESSION_KEYRING)
+	if err != nil {
+		fmt.Println(errName(err))
+		return 1
+	}
+	fmt.Println(strings.TrimRight(label, "\x00"))
+	return 0
 }
 
 var openModes = map[string]int{
