@@ -192,9 +192,12 @@ static void mount_tmpfs_copyup(int target, struct mount_step *m, int keep, mode_
 		char *eq = strchr(o, '=');
 		long r;
 		if (eq != NULL) {
+			char *v = eq + 1, *u = unquote(v);
 			*eq = '\0';
-			r = syscall(SYS_fsconfig, fsfd, FSCONFIG_SET_STRING, o, unquote(eq + 1), 0);
+			r = syscall(SYS_fsconfig, fsfd, FSCONFIG_SET_STRING, o, u, 0);
 			*eq = '=';
+			if (u != v) // the closing quote back, for the error below
+				v[strlen(v)] = '"';
 		} else {
 			r = syscall(SYS_fsconfig, fsfd, FSCONFIG_SET_FLAG, o, NULL, 0);
 		}
