@@ -1,6 +1,7 @@
 package cgroups
 
 import (
+	"path/filepath"
 	"strings"
 	"sync"
 
@@ -18,6 +19,10 @@ var walkRoots struct {
 	sync.Mutex
 	mounts []string
 	fds    []int // -1 until first used
+	// parents are the fds of the mountpoints' parent dirs (a v1 host's
+	// /sys/fs/cgroup), each opened once: the mountpoints are opened from
+	// them, so that only the first crosses sysfs.
+	parents map[string]int
 }
 
 // registerMounts adds the mountpoints of l's hierarchies.
@@ -62,7 +67,7 @@ func at(p string) (int, string) {
 		return unix.AT_FDCWD, p
 	}
 	if walkRoots.fds[best] < 0 {
-		fd, err := unix.Open(walkRoots.mounts[best], unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		fd, err := openMountpoint(walkRoots.mounts[best])
 		if err != nil {
 			return unix.AT_FDCWD, p
 		}
@@ -72,6 +77,28 @@ func at(p string) (int, string) {
 		bestRel = "."
 	}
 	return walkRoots.fds[best], bestRel
+}
+
+// openMountpoint opens the mountpoint m (O_PATH) from its parent dir's fd,
+// opened on first use and kept. Called with walkRoots locked.
+func openMountpoint(m string) (int, error) {
+	const flags = unix.O_PATH | unix.O_DIRECTORY | unix.O_CLOEXEC
+	dir, base := filepath.Split(m)
+	if base == "" || dir == "/" {
+		return unix.Open(m, flags, 0)
+	}
+	parent, ok := walkRoots.parents[dir]
+	if !ok {
+		var err error
+		if parent, err = unix.Open(dir, flags, 0); err != nil {
+			return unix.Open(m, flags, 0)
+		}
+		if walkRoots.parents == nil {
+			walkRoots.parents = map[string]int{}
+		}
+		walkRoots.parents[dir] = parent
+	}
+	return unix.Openat(parent, base, flags, 0)
 }
 
 // OpenAt opens p, an absolute path in a cgroup hierarchy, walking from its

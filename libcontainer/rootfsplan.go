@@ -332,19 +332,36 @@ func (b *planBuilder) cgroupHierarchies() ([]*mountinfo.Info, error) {
 			return nil, err
 		}
 	}
-	var out []*mountinfo.Info
-	for _, m := range mounts {
-		if m.FSType != "cgroup" && m.FSType != "cgroup2" {
-			continue
-		}
-		if m.Mountpoint == "/sys/fs/cgroup" || strings.HasPrefix(m.Mountpoint, "/sys/fs/cgroup/") {
-			out = append(out, m)
-		}
-	}
+	out := visibleCgroupMounts(mounts)
 	if len(out) == 0 {
 		return nil, errors.New("no cgroup filesystem is mounted")
 	}
 	return out, nil
+}
+
+// visibleCgroupMounts are the cgroup mounts under /sys/fs/cgroup, one per
+// mountpoint: where several share one (a hierarchy bound over itself, or
+// a tmpfs of binds mounted over the host's /sys/fs/cgroup, as make bench
+// does), the last in mount order, the one a path there reaches. Each
+// would otherwise be mounted in the container again, over the one before.
+func visibleCgroupMounts(mounts []*mountinfo.Info) []*mountinfo.Info {
+	var out []*mountinfo.Info
+	at := map[string]int{}
+	for _, m := range mounts {
+		if m.FSType != "cgroup" && m.FSType != "cgroup2" {
+			continue
+		}
+		if m.Mountpoint != "/sys/fs/cgroup" && !strings.HasPrefix(m.Mountpoint, "/sys/fs/cgroup/") {
+			continue
+		}
+		if i, ok := at[m.Mountpoint]; ok {
+			out[i] = m
+			continue
+		}
+		at[m.Mountpoint] = len(out)
+		out = append(out, m)
+	}
+	return out
 }
 
 // v1Subsystems extracts the controller list ("cpu,cpuacct", "name=systemd")

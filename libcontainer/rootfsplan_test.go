@@ -3,6 +3,7 @@ package libcontainer
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -170,5 +171,32 @@ func TestSharedRootfsMount(t *testing.T) {
 		if err != nil || got != c.want {
 			t.Errorf("%s with %#x: %q, %v; want %q", c.rootfs, c.prop, got, err, c.want)
 		}
+	}
+}
+
+func TestVisibleCgroupMounts(t *testing.T) {
+	mi := func(id int, fstype, mountpoint, root string) *mountinfo.Info {
+		return &mountinfo.Info{ID: id, FSType: fstype, Mountpoint: mountpoint, Root: root}
+	}
+	// The host's hierarchies, then make bench's tmpfs of binds of them
+	// mounted over /sys/fs/cgroup (the first set is hidden under it), and
+	// one hierarchy mounted elsewhere.
+	mounts := []*mountinfo.Info{
+		mi(30, "tmpfs", "/sys/fs/cgroup", "/"),
+		mi(31, "cgroup", "/sys/fs/cgroup/cpu", "/"),
+		mi(32, "cgroup2", "/sys/fs/cgroup/unified", "/"),
+		mi(33, "cgroup", "/sys/fs/cgroup/memory", "/"),
+		mi(40, "tmpfs", "/sys/fs/cgroup", "/"),
+		mi(41, "cgroup", "/sys/fs/cgroup/cpu", "/"),
+		mi(42, "cgroup", "/sys/fs/cgroup/memory", "/sub"),
+		mi(43, "cgroup2", "/sys/fs/cgroup/unified", "/"),
+		mi(44, "cgroup", "/mnt/h", "/"),
+	}
+	var got []int
+	for _, m := range visibleCgroupMounts(mounts) {
+		got = append(got, m.ID)
+	}
+	if want := []int{41, 43, 42}; !slices.Equal(got, want) {
+		t.Errorf("visible cgroup mounts %v, want %v", got, want)
 	}
 }

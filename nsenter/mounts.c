@@ -291,12 +291,41 @@ static void mount_fs(struct rootfs_plan *p, int root, struct mount_step *m)
 	apply_attrs_at(root, m);
 }
 
+// A v1 cgroup mount's hierarchies are looked up from two directories
+// opened once, not from the roots: their targets from the tmpfs just
+// mounted at the mount's destination (<rootfs>/sys/fs/cgroup), their bind
+// sources from the host's /sys/fs/cgroup (the init's cwd while they are
+// mounted), under which cgroupHierarchies (libcontainer) takes them all.
+// A path from either root crosses sysfs ("sys/fs"), and each sysfs
+// component of a lookup waits for the sysfs root's lock, which every
+// network namespace created or torn down elsewhere takes for writing
+// (docs/performance.md).
+struct hierarchy_dirs {
+	int target;	  // the tmpfs's root, or -1: from the rootfs
+	const char *dest; // the mount's destination, the tmpfs's path
+	int source;	  // 1: the cwd is the host's /sys/fs/cgroup
+};
+
+#define CGROUP_ROOT "/sys/fs/cgroup/"
+
+static int open_hierarchy_target(int root, struct hierarchy_dirs *h, const char *dest)
+{
+	size_t n = h->target >= 0 ? strlen(h->dest) : 0;
+	if (n > 0 && strncmp(dest, h->dest, n) == 0 && dest[n] == '/') {
+		int fd = mkdir_all_in_root(h->target, dest + n + 1, 0755);
+		if (fd >= 0)
+			return fd;
+	}
+	// (again from the rootfs, for the error to name the whole path)
+	return open_mount_target(root, dest, 1);
+}
+
 // mount_hierarchy mounts one cgroup hierarchy: afresh inside a cgroup
 // namespace, else a bind of the container's own cgroup dir.
-static void mount_hierarchy(int root, struct cgroup_dir *d, unsigned long flags)
+static void mount_hierarchy(int root, struct hierarchy_dirs *h, struct cgroup_dir *d, unsigned long flags)
 {
 	char path[64];
-	int target = open_mount_target(root, d->dest, 1);
+	int target = open_hierarchy_target(root, h, d->dest);
 	if (d->fresh) {
 		// The source is only a name in mountinfo; runc's for the named
 		// systemd hierarchy is "systemd", and tools match on it.
@@ -305,11 +334,34 @@ static void mount_hierarchy(int root, struct cgroup_dir *d, unsigned long flags)
 		close(target);
 		return;
 	}
-	do_mount(d->arg, fd_path(target, path, sizeof(path)), NULL, MS_BIND | MS_REC, NULL);
+	const char *source = d->arg;
+	size_t n = strlen(CGROUP_ROOT);
+	if (h->source && strncmp(source, CGROUP_ROOT, n) == 0 && source[n] != '\0')
+		source += n;
+	do_mount_named(source, d->arg, fd_path(target, path, sizeof(path)), NULL, MS_BIND | MS_REC, NULL);
 	close(target);
-	int mnt = open_mount_target(root, d->dest, 1);
+	int mnt = open_hierarchy_target(root, h, d->dest);
 	do_mount("", fd_path(mnt, path, sizeof(path)), NULL, MS_BIND | MS_REMOUNT | flags, NULL);
 	close(mnt);
+}
+
+// enter_cgroup_root makes the host's /sys/fs/cgroup the cwd, returning an
+// fd of the cwd before it (-1, the cwd unchanged, if either cannot be
+// opened: the sources are then looked up whole).
+static int enter_cgroup_root(void)
+{
+	int old = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (old < 0)
+		return -1;
+	int dir = open(CGROUP_ROOT, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0 || fchdir(dir) < 0) {
+		if (dir >= 0)
+			close(dir);
+		close(old);
+		return -1;
+	}
+	close(dir);
+	return old;
 }
 
 // mount_cgroup gives the container a view of its own cgroup: on cgroup v2
@@ -318,17 +370,27 @@ static void mount_cgroup(int root, struct mount_step *m)
 {
 	const unsigned long hardened = MS_NOSUID | MS_NODEV | MS_NOEXEC;
 	unsigned long flags = (m->flags & ~(uint64_t)(MS_BIND | MS_REC | MS_REMOUNT)) | hardened;
+	struct hierarchy_dirs whole = {.target = -1};
 	if (m->kind == MK_CGROUP_V2) {
 		for (int i = 0; i < m->ndirs; i++)
-			mount_hierarchy(root, &m->dirs[i], flags);
+			mount_hierarchy(root, &whole, &m->dirs[i], flags);
 		return;
 	}
 	char path[64];
 	int target = open_mount_target(root, m->dest, 1);
 	do_mount("tmpfs", fd_path(target, path, sizeof(path)), "tmpfs", hardened, "mode=755");
 	close(target);
+	struct hierarchy_dirs h = {.target = open_mount_target(root, m->dest, 1), .dest = m->dest};
+	int cwd = enter_cgroup_root();
+	h.source = cwd >= 0;
 	for (int i = 0; i < m->ndirs; i++)
-		mount_hierarchy(root, &m->dirs[i], flags);
+		mount_hierarchy(root, &h, &m->dirs[i], flags);
+	if (cwd >= 0) {
+		if (fchdir(cwd) < 0)
+			rfail(errno, "return to the cwd after the cgroup mounts");
+		close(cwd);
+	}
+	close(h.target);
 	if (flags & MS_RDONLY) {
 		int mnt = open_mount_target(root, m->dest, 1);
 		do_mount("", fd_path(mnt, path, sizeof(path)), NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | hardened, NULL);

@@ -45,9 +45,16 @@ void fail_path(const char *what)
 
 void do_mount(const char *src, const char *target, const char *fstype, unsigned long flags, const char *data)
 {
+	do_mount_named(src, src, target, fstype, flags, data);
+}
+
+void do_mount_named(const char *src, const char *shown_src, const char *target, const char *fstype,
+		    unsigned long flags, const char *data)
+{
 	if (mount(src, target, fstype, flags, data) == 0)
 		return;
 	int err = errno;
+	src = shown_src;
 	char qs[INROOT_PATH_MAX * 2], qt[INROOT_PATH_MAX * 2], qf[512], qd[INROOT_PATH_MAX * 2], type[INROOT_PATH_MAX * 2 + 600];
 	type[0] = '\0';
 	if (fstype != NULL && fstype[0] != '\0') {

@@ -85,6 +85,10 @@ void rfail(int errnum, const char *fmt, ...) __attribute__((noreturn, format(pri
 void fail_path(const char *what) __attribute__((noreturn));
 // do_mount is mount(2), failing with every argument named.
 void do_mount(const char *src, const char *target, const char *fstype, unsigned long flags, const char *data);
+// do_mount_named is do_mount whose error names the source shown_src (src
+// being the same path, relative to the cwd).
+void do_mount_named(const char *src, const char *shown_src, const char *target, const char *fstype,
+		    unsigned long flags, const char *data);
 // fault_point dies at the step the crash tests name (rootfs.h RF_FAULT).
 void fault_point(struct rootfs_plan *p, const char *step);
 // remount remounts the mount opened as fd with MS_BIND|MS_REMOUNT|flags,

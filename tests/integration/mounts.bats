@@ -260,6 +260,25 @@ NULL-WRITABLE'
 	fi
 }
 
+@test "cgroup v1 mounts: each hierarchy is a bind of the container's own cgroup, and the process's cwd is its own" {
+	is_cgroup2 && skip "v1 and hybrid hosts only"
+	# (the init binds the hierarchies from the host's /sys/fs/cgroup as
+	# its cwd, nsenter/mounts.c: the process must not inherit that)
+	set_cmd "pwd; grep ' /sys/fs/cgroup/' /proc/self/mountinfo"
+	run --separate-stderr berth run --bundle "$BUNDLE" "$ID"
+	assert_status 0
+	[ "${lines[0]}" = / ] || fail "cwd: ${lines[0]}"
+	local l root n=0 want
+	want=$(grep -c '^[0-9]*:[^:]' /proc/self/cgroup)
+	for l in "${lines[@]:1}"; do
+		[[ $l =~ \ -\ cgroup\  ]] || continue
+		n=$((n + 1))
+		root=$(cut -d' ' -f4 <<<"$l")
+		[[ $root = */"$ID" ]] || fail "a hierarchy not bound from the container's cgroup: $l"
+	done
+	[ "$n" = "$want" ] || fail "$n v1 hierarchies mounted, the host has $want: $output"
+}
+
 @test "cgroup namespace: each v1 hierarchy is mounted afresh, the named systemd one with source systemd (as runc)" {
 	is_cgroup2 && skip "v1 and hybrid hosts only"
 	[ -d /sys/fs/cgroup/systemd ] || skip "no named systemd hierarchy on this host"
