@@ -110,24 +110,18 @@ func ParseLayout(mountinfoText, cgroupText io.Reader) (*Layout, error) {
 	l := &Layout{V1: map[string]*Hierarchy{}, Mounts: mounts}
 	for _, line := range own {
 		if line.hierarchyID == "0" && line.controllers == "" {
-			for _, m := range mounts {
-				if m.FSType == "cgroup2" {
-					l.Unified = &Hierarchy{Mountpoint: m.Mountpoint, Root: m.Root, Current: line.path}
-					break
-				}
+			if m := pickMount(mounts, func(m *mountinfo.Info) bool { return m.FSType == "cgroup2" }); m != nil {
+				l.Unified = &Hierarchy{Mountpoint: m.Mountpoint, Root: m.Root, Current: line.path}
 			}
 			continue
 		}
 		subs := strings.Split(line.controllers, ",")
-		for _, m := range mounts {
-			if m.FSType != "cgroup" || !hasAll(m.VFSOptions, subs) {
-				continue
-			}
+		m := pickMount(mounts, func(m *mountinfo.Info) bool { return m.FSType == "cgroup" && hasAll(m.VFSOptions, subs) })
+		if m != nil {
 			h := &Hierarchy{Mountpoint: m.Mountpoint, Root: m.Root, Subsystems: subs, Current: line.path}
 			for _, s := range subs {
 				l.V1[s] = h
 			}
-			break
 		}
 	}
 	controllers := 0 // real v1 controllers, not named hierarchies
@@ -150,6 +144,19 @@ func ParseLayout(mountinfoText, cgroupText io.Reader) (*Layout, error) {
 		return nil, fmt.Errorf("no cgroup hierarchy of this process is mounted")
 	}
 	return l, nil
+}
+
+// pickMount returns the first mount that matches, or, where later ones
+// that match share its mountpoint, the last of those: the one stacked on
+// top, which a path there reaches (its Root is the one that counts).
+func pickMount(mounts []*mountinfo.Info, match func(*mountinfo.Info) bool) *mountinfo.Info {
+	var pick *mountinfo.Info
+	for _, m := range mounts {
+		if match(m) && (pick == nil || m.Mountpoint == pick.Mountpoint) {
+			pick = m
+		}
+	}
+	return pick
 }
 
 // hasAll reports whether the comma-separated super options hold every name.

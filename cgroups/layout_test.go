@@ -99,6 +99,29 @@ func TestParseLayoutVariants(t *testing.T) {
 			},
 		},
 		{
+			name: "a hierarchy bound over itself with another root: the mount on top counts",
+			mountinfo: "1 0 0:1 / / rw - ext4 /dev/sda rw\n" +
+				"2 1 0:2 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n" +
+				"3 1 0:2 /docker/abc /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n" +
+				"4 1 0:2 / /mnt/again rw - cgroup cgroup rw,memory\n" +
+				"5 1 0:5 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n" +
+				"6 1 0:5 /x /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n",
+			cgroup: "1:memory:/docker/abc/sub\n0::/x/y\n",
+			mode:   ModeHybrid,
+			check: func(l *Layout) string {
+				if h := l.V1["memory"]; h.Mountpoint != "/sys/fs/cgroup/memory" || h.Root != "/docker/abc" {
+					return "memory: " + h.Mountpoint + " " + h.Root
+				}
+				if l.Unified.Root != "/x" {
+					return "unified root " + l.Unified.Root
+				}
+				if m := newV1(Config{}, l, "c"); m.paths["memory"] != "/sys/fs/cgroup/memory/sub/c" {
+					return "relative path: " + m.paths["memory"]
+				}
+				return ""
+			},
+		},
+		{
 			name:      "pure v2 with cgroupns",
 			mountinfo: "1 0 0:1 / / rw - ext4 /dev/sda rw\n5 1 0:5 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw,nsdelegate\n",
 			cgroup:    "0::/user.slice/session-1.scope\n",
