@@ -22,17 +22,33 @@ import (
 // fall back to the sealed memfd copy.
 
 // sealedExe returns an O_PATH (or memfd) handle of our binary that
-// cannot be written through. scratch is an empty directory we own (the
-// overlay wants two lower layers).
+// cannot be written through. scratch is a directory we own (the overlay
+// wants two lower layers; the binary's dir on top hides what it holds).
+// overlayfs refuses layers nested in one another (ELOOP), as when the
+// state root is under the binary's dir: then /dev, which holds no binary,
+// is the second layer, rather than a copy of the binary per start.
 func sealedExe(scratch string) (*os.File, error) {
 	exe, err := os.Readlink("/proc/self/exe")
 	if err != nil {
 		return nil, fmt.Errorf("find own binary: %w", err)
 	}
-	if f, err := overlayExe(exe, scratch); err == nil {
-		return f, nil
+	for _, s := range []string{scratch, "/dev"} {
+		if nested(filepath.Dir(exe), s) {
+			continue
+		}
+		if f, err := overlayExe(exe, s); err == nil {
+			return f, nil
+		}
 	}
 	return memfdExe()
+}
+
+// nested reports whether a and b are the same dir or one is inside the
+// other, by their names (a symlink can still hide it: overlayExe fails then).
+func nested(a, b string) bool {
+	a, b = filepath.Clean(a), filepath.Clean(b)
+	within := func(x, y string) bool { return x == y || y == "/" || strings.HasPrefix(x, y+"/") }
+	return within(a, b) || within(b, a)
 }
 
 func overlayExe(exe, scratch string) (*os.File, error) {

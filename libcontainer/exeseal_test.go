@@ -3,6 +3,7 @@ package libcontainer
 import (
 	"errors"
 	"os"
+	"path/filepath"
 	"strconv"
 	"testing"
 
@@ -34,6 +35,58 @@ func TestSealedExeIsNotWritable(t *testing.T) {
 	}
 	if a.Size != b.Size {
 		t.Fatalf("sealed size %d, own binary %d", a.Size, b.Size)
+	}
+}
+
+// A state root inside the binary's dir (or the reverse) must not cost a
+// copy of the binary per start: overlayfs refuses nested layers, so another
+// second layer is used.
+func TestSealedExeWithScratchNestedInBinaryDir(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("overlayfs sealing needs root")
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	scratch, err := os.MkdirTemp(filepath.Dir(exe), "state")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(scratch)
+	for _, s := range []string{scratch, filepath.Dir(exe), filepath.Dir(filepath.Dir(exe))} {
+		f, err := sealedExe(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var st unix.Statfs_t
+		err = unix.Fstatfs(int(f.Fd()), &st)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Type != unix.OVERLAYFS_SUPER_MAGIC {
+			t.Errorf("scratch %s: sealed binary on fs type %#x, want overlayfs (not a memfd copy)", s, st.Type)
+		}
+	}
+}
+
+func TestNestedDirs(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want bool
+	}{
+		{"/tmp", "/tmp/root", true},
+		{"/tmp/root/", "/tmp", true},
+		{"/tmp", "/tmp", true},
+		{"/", "/run/berth", true},
+		{"/usr/bin", "/run/berth", false},
+		{"/tmp", "/tmpx", false},
+		{"/tmpx/a", "/tmp", false},
+	} {
+		if got := nested(c.a, c.b); got != c.want {
+			t.Errorf("nested(%q, %q) = %v, want %v", c.a, c.b, got, c.want)
+		}
 	}
 }
 
