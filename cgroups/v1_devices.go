@@ -87,7 +87,15 @@ func readDevicesList(dir string) (*devices.State, error) {
 	return s, nil
 }
 
+// isCgroupfs asks the filesystem of dir's hierarchy through the fd of its
+// mountpoint (walk.go), so that no lookup crosses sysfs.
 func isCgroupfs(dir string) bool {
 	var st unix.Statfs_t
-	return unix.Statfs(dir, &st) == nil && (st.Type == unix.CGROUP_SUPER_MAGIC || st.Type == unix.CGROUP2_SUPER_MAGIC)
+	var err error
+	if fd, _ := at(dir); fd != unix.AT_FDCWD {
+		err = unix.Fstatfs(fd, &st)
+	} else {
+		err = unix.Statfs(dir, &st)
+	}
+	return err == nil && (st.Type == unix.CGROUP_SUPER_MAGIC || st.Type == unix.CGROUP2_SUPER_MAGIC)
 }
