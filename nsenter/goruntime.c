@@ -28,6 +28,19 @@
  * sysmon created it. The stage, the hooks and the containers keep the
  * caller's slack.
  *
+ * No files opened by the runtime's start. Before any Go code runs, the
+ * runtime reads the transparent huge page size from sysfs and, even with
+ * containermaxprocs=0 (main.go), finds its CPU cgroup: /proc/self/cgroup,
+ * all of /proc/self/mountinfo, and opens of the cpu quota and period files
+ * (only to count a GODEBUG metric). ~0.2 ms of CPU per process here, lookups
+ * that cross sysfs and kernfs (waiting on their root's rwsem while other
+ * containers' cgroups and network namespaces come and go), and a mount
+ * table that grows with the host's. Each of those opens gives up on an
+ * error, so the constructor sets RLIMIT_NOFILE's soft limit to 0 (every
+ * open fails with EMFILE) and the first pthread_create puts the caller's
+ * limit back, before any package's init. Not when stdin, stdout or stderr
+ * is closed: the runtime then opens /dev/null for it, and fails without.
+ *
  * cgo starts every Go thread with pthread_create, which the link wraps
  * (bootstrap.go: -Wl,--wrap=pthread_create).
  */
@@ -37,6 +50,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -48,6 +62,8 @@ int __real_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 			  void *(*start)(void *), void *arg);
 
 static cpu_set_t caller_mask;
+static struct rlimit caller_nofile;
+static int nofile_lowered;
 static int pinned;
 static unsigned long caller_slack;
 static int threads_created;
@@ -94,6 +110,39 @@ static void restore_caller_mask(void)
 	pinned = 0;
 }
 
+// prlimit64 rather than setrlimit: musl's setrlimit signals every thread
+// (__synccall), for kernels where limits were per thread.
+static int swap_nofile(const struct rlimit *new, struct rlimit *old)
+{
+	return (int)syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, new, old);
+}
+
+void go_runtime_start_without_files(int closed_stdio)
+{
+	struct rlimit none;
+
+	if (closed_stdio != 0 || swap_nofile(NULL, &caller_nofile) != 0)
+		return;
+	none.rlim_cur = 0;
+	none.rlim_max = caller_nofile.rlim_max;
+	if (swap_nofile(&none, NULL) == 0)
+		nofile_lowered = 1;
+}
+
+// restore_caller_nofile runs on the main thread before any other exists,
+// and before any Go package's init. berth and all it starts must have the
+// caller's limit: if it cannot be put back, berth stops here.
+static void restore_caller_nofile(void)
+{
+	if (!nofile_lowered)
+		return;
+	if (swap_nofile(&caller_nofile, NULL) != 0) {
+		perror("berth: restore RLIMIT_NOFILE");
+		_exit(1);
+	}
+	nofile_lowered = 0;
+}
+
 struct slack_start {
 	void *(*start)(void *);
 	void *arg;
@@ -118,6 +167,7 @@ int __wrap_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 	if (first) {
 		// The main thread, creating sysmon; no other thread exists yet.
 		restore_caller_mask();
+		restore_caller_nofile();
 		long v = syscall(SYS_prctl, PR_GET_TIMERSLACK, 0, 0, 0, 0);
 		caller_slack = v > 0 ? (unsigned long)v : 0;
 	}

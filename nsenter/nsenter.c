@@ -605,6 +605,7 @@ __attribute__((constructor)) static void nsenter(void)
 		mallopt(M_ARENA_MAX, 1);
 #endif
 		go_runtime_start_with_one_p();
+		go_runtime_start_without_files(berth_closed_stdio);
 		return;
 	}
 	initpipe = atoi(env);

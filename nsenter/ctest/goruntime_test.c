@@ -3,12 +3,17 @@
 // it creates its first thread; from then on every thread has the caller's
 // CPU mask. The first thread gets 10 ms of timer slack, every other thread
 // the caller's, even one that the first thread creates (which would
-// otherwise inherit the 10 ms). Built and run by `make unit` (no root needed).
+// otherwise inherit the 10 ms). After go_runtime_start_without_files every
+// open fails until the first thread exists, and the caller's RLIMIT_NOFILE
+// is back from then on; with a closed std fd nothing changes. Built and run by `make unit` (no root needed).
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -68,6 +73,34 @@ static void test_may_pin(void)
 	expect("four CPUs of four", "go_runtime_may_pin", go_runtime_may_pin(&m, 4), 1);
 }
 
+static long nofile_soft(void)
+{
+	struct rlimit r;
+
+	getrlimit(RLIMIT_NOFILE, &r);
+	return (long)r.rlim_cur;
+}
+
+// open's errno, or 0 if it opened (and closed) the file.
+static long open_errno(void)
+{
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
+static void test_closed_stdio_keeps_nofile(void)
+{
+	long before = nofile_soft();
+
+	go_runtime_start_without_files(1 << 0);
+	expect("a closed stdin", "RLIMIT_NOFILE's soft limit", nofile_soft(), before);
+	expect("a closed stdin", "open's errno", open_errno(), 0);
+}
+
 int main(void)
 {
 	pthread_t t;
@@ -77,7 +110,11 @@ int main(void)
 
 	prctl(PR_SET_TIMERSLACK, CALLER_SLACK, 0, 0, 0);
 	sched_getaffinity(0, sizeof(caller_mask), &caller_mask);
+	test_closed_stdio_keeps_nofile();
+	long caller_nofile = nofile_soft();
 	go_runtime_start_with_one_p();
+	go_runtime_start_without_files(0);
+	expect("the main thread before the first thread", "open's errno", open_errno(), EMFILE);
 	sched_getaffinity(0, sizeof(mask), &mask);
 	if (CPU_COUNT(&caller_mask) > 1)
 		expect("the main thread before the first thread", "its CPU count", CPU_COUNT(&mask), 1);
@@ -85,6 +122,8 @@ int main(void)
 		printf("goruntime_test: one CPU here, the pin is not tested\n");
 	pthread_create(&t, NULL, first, NULL);
 	check("the main thread after the first thread", CALLER_SLACK);
+	expect("the main thread after the first thread", "RLIMIT_NOFILE's soft limit", nofile_soft(), caller_nofile);
+	expect("the main thread after the first thread", "open's errno", open_errno(), 0);
 	pthread_join(t, NULL);
 	pthread_create(&t, NULL, later, "a thread the main one created");
 	pthread_join(t, NULL);
