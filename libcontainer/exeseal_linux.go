@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/sirupsen/logrus"
 	"golang.org/x/sys/unix"
 )
 
@@ -32,14 +33,19 @@ func sealedExe(scratch string) (*os.File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("find own binary: %w", err)
 	}
+	var why error = fmt.Errorf("the state root and /dev both nest with the dir of %s", exe)
 	for _, s := range []string{scratch, "/dev"} {
 		if nested(filepath.Dir(exe), s) {
 			continue
 		}
-		if f, err := overlayExe(exe, s); err == nil {
+		f, err := overlayExe(exe, s)
+		if err == nil {
 			return f, nil
 		}
+		why = err
 	}
+	// A copy per start costs more CPU than the rest of a start here.
+	logrus.Debugf("sealing the binary with overlayfs failed (%v): copying it into a memfd", why)
 	return memfdExe()
 }
 
