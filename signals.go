@@ -16,11 +16,13 @@ import (
 // Most are caught by a plain C handler (internal/sigcatch), all at once
 // before anything is started. os/signal enables each signal in a round trip
 // with the Go runtime's signal-mask thread (four context switches or so),
-// which for ~60 signals cost ~1.4 ms of CPU per command. The few the Go
-// runtime keeps for itself (SIGPIPE and the synchronous ones, which a caller
-// may still send) go through os/signal on the side while the container is
-// set up; wait() returns once those are caught too. One of them that comes
-// before has its default action, as before any Notify.
+// which for ~60 signals cost ~1.4 ms of CPU per command. The synchronous
+// ones the Go runtime keeps for its panics (which a caller may still send)
+// go through os/signal on the side while the container is set up; wait()
+// returns once those are caught too. One of them that comes before has its
+// default action, as before any Notify. Enabling those takes no round trip
+// (only signals the runtime may ignore do: SIGPIPE did, which sigcatch now
+// takes), but the first Notify starts the runtime's signal-receiving loop.
 type signalCatcher struct {
 	ch   chan os.Signal
 	done chan struct{}
@@ -28,7 +30,7 @@ type signalCatcher struct {
 
 // goSignals are the Go runtime's own; sigcatch takes all the others.
 var goSignals = []os.Signal{
-	unix.SIGPIPE, unix.SIGSEGV, unix.SIGBUS, unix.SIGFPE, unix.SIGILL, unix.SIGTRAP,
+	unix.SIGSEGV, unix.SIGBUS, unix.SIGFPE, unix.SIGILL, unix.SIGTRAP,
 }
 
 func catchSignals() *signalCatcher {

@@ -10,9 +10,12 @@
 //
 // Only for signals the Go runtime has no use of its own for: not SIGURG
 // (preemption), SIGPROF, the synchronous SIGSEGV, SIGBUS, SIGFPE, SIGILL and
-// SIGTRAP (Go's panics), SIGPIPE (Go checks its disposition on EPIPE), nor
-// those below SIGRTMIN that libc keeps for itself and refuses a handler for
-// (glibc's 32 and 33; musl's 32 to 34). Catch refuses those.
+// SIGTRAP (Go's panics), nor those below SIGRTMIN that libc keeps for
+// itself and refuses a handler for (glibc's 32 and 33; musl's 32 to 34).
+// Catch refuses those. SIGPIPE it takes after marking it ignored in the
+// runtime (os/signal.Ignore, no round trip): a write of ours to a broken
+// stdout or stderr then returns EPIPE instead of the runtime killing us
+// (it checks that mark), as when os/signal catches SIGPIPE.
 package sigcatch
 
 /*
@@ -55,6 +58,7 @@ import "C"
 import (
 	"fmt"
 	"os"
+	"os/signal"
 	"sync"
 	"syscall"
 
@@ -83,6 +87,11 @@ func install(ch chan<- os.Signal, sigs []syscall.Signal) error {
 		return fmt.Errorf("sigcatch: pipe: %w", err)
 	}
 	r := os.NewFile(uintptr(p[0]), "sigcatch") // non-blocking: read through the poller
+	for _, s := range sigs {
+		if s == unix.SIGPIPE {
+			signal.Ignore(s)
+		}
+	}
 	nums := make([]C.int, len(sigs))
 	for i, s := range sigs {
 		nums[i] = C.int(s)
@@ -114,7 +123,7 @@ var libcRTMin = sync.OnceValue(func() syscall.Signal { return syscall.Signal(C.s
 // Catchable reports whether Catch may take s.
 func Catchable(s syscall.Signal) bool {
 	switch s {
-	case unix.SIGKILL, unix.SIGSTOP, unix.SIGURG, unix.SIGPROF, unix.SIGPIPE,
+	case unix.SIGKILL, unix.SIGSTOP, unix.SIGURG, unix.SIGPROF,
 		unix.SIGSEGV, unix.SIGBUS, unix.SIGFPE, unix.SIGILL, unix.SIGTRAP:
 		return false
 	}
