@@ -87,13 +87,11 @@ func install(ch chan<- os.Signal, sigs []syscall.Signal) error {
 		return fmt.Errorf("sigcatch: pipe: %w", err)
 	}
 	r := os.NewFile(uintptr(p[0]), "sigcatch") // non-blocking: read through the poller
-	for _, s := range sigs {
-		if s == unix.SIGPIPE {
-			signal.Ignore(s)
-		}
-	}
 	nums := make([]C.int, len(sigs))
 	for i, s := range sigs {
+		if s == unix.SIGPIPE {
+			signal.Ignore(s) // before our sigaction replaces the runtime's
+		}
 		nums[i] = C.int(s)
 	}
 	if len(nums) > 0 {
