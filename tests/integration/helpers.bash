@@ -34,26 +34,9 @@ TEST_TMP_BASE=${BERTH_TEST_TMP:-/tmp/berth-it}
 # also unblocks a `run` waiting on a pipe that a stray process holds open).
 BERTH_TEST_TIMEOUT=${BERTH_TEST_TIMEOUT:-90}
 
-# build_tool NAME [CGO_ENABLED]: tests/cmd/NAME, built (static unless CGO
-# is 1) once per source version into a cache under $TMPDIR, exported as
-# $NAME_BIN (upper case, - as _).
-build_tool() {
-	local name=$1 cgo=${2:-0} go sum dir var
-	go=${GO:-$(command -v go || echo /usr/local/go/bin/go)}
-	sum=$(cat "$REPO_ROOT"/tests/cmd/"$name"/*.go "$REPO_ROOT"/libcontainer/seccomp/*.go "$REPO_ROOT/go.sum" |
-		sha256sum | cut -c1-16)
-	dir=${TMPDIR:-/tmp}/berth-$name/$sum
-	if [ ! -x "$dir/$name" ]; then
-		mkdir -p "$dir"
-		# the caller's build cache if it has one (fast), else a private one
-		"$go" env GOCACHE >/dev/null 2>&1 || export GOCACHE=${TMPDIR:-/tmp}/berth-$name/gocache
-		(cd "$REPO_ROOT" && CGO_ENABLED=$cgo "$go" build -o "$dir/$name.$$" "./tests/cmd/$name") &&
-			mv -f "$dir/$name.$$" "$dir/$name"
-	fi
-	var=$(echo "${name}_BIN" | tr 'a-z-' 'A-Z_')
-	export "$var=$dir/$name"
-	[ -x "$dir/$name" ]
-}
+# build_tool NAME: a helper from tests/cmd, built once.
+# shellcheck source=tests/integration/build-tool.bash
+. "$INTEGRATION_ROOT/build-tool.bash"
 
 # strace_berth NAME ARGS...: berth ARGS under strace, following every
 # process; what they wrote, cloned and executed goes to

@@ -23,7 +23,7 @@ load helpers
 
 setup_file() {
 	build_tool secprobe
-	build_tool seccomp-agent 1
+	build_tool seccomp-agent
 }
 
 setup() {

@@ -19,9 +19,10 @@ set -u
 
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root TMPDIR=/tmp LANG=C.UTF-8
-# Suites that build a helper (exec.bats: recvtty, security_devices.bats:
-# secprobe) do it with the host's module and build caches, seen through the
-# overlay; there is no network here.
+# The suites' helpers (tests/cmd) were built by the host before boot, in
+# BERTH_TOOL_CACHE: no compiler runs here (TCG once crashed the go tool,
+# 2026-11-28). Should one be missing, build_tool still builds it with the
+# host's module and build caches, seen through the overlay; no network.
 export GOPROXY=off GOTOOLCHAIN=local GOFLAGS=-mod=mod
 cd /
 
@@ -141,7 +142,7 @@ done
 # running one bats at a time (the suites keep each test's things apart by
 # its tag, and each bats run has its own state root). A suite's output is
 # printed in one block when it ends.
-export BERTH BERTH_TEST_TIMEOUT BERTH_TIMEOUT
+export BERTH BERTH_TEST_TIMEOUT BERTH_TIMEOUT BERTH_TOOL_CACHE
 read -r -a suites <<<"$BATS_SUITES"
 q=/tmp/bats-queue
 mkdir -p "$q"

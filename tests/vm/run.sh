@@ -194,6 +194,17 @@ for p in $go_pkgs; do
 	go_tests="$go_tests $rel:$bin"
 done
 
+# The suites' helpers, built here into the cache build_tool reads.
+tool_cache=$run/tools
+(
+	REPO_ROOT=$repo BERTH_TOOL_CACHE=$tool_cache
+	# shellcheck source=tests/integration/build-tool.bash
+	. "$repo/tests/integration/build-tool.bash"
+	for tool in "$repo"/tests/cmd/*/; do
+		build_tool "$(basename "$tool")"
+	done
+)
+
 # The runtime under test, copied: others may rebuild ./berth during the run.
 cp "$BERTH" "$run/berth"
 
@@ -208,6 +219,7 @@ BATS_SUITE_TIMEOUT=${BERTH_VM_SUITE_TIMEOUT:-600}
 BATS_JOBS=${BERTH_VM_JOBS:-2}
 BERTH_TEST_TIMEOUT=${BERTH_TEST_TIMEOUT:-240}
 BERTH_TIMEOUT=${BERTH_TIMEOUT:-120}
+BERTH_TOOL_CACHE=$(printf %q "$tool_cache")
 SCRIPT=${BERTH_VM_SCRIPT:+$run/script.sh}
 SYSTEMD=${vm_init:+1}
 HYBRID=$([ "$cg_layout" != hybrid ] || echo 1)
