@@ -49,8 +49,11 @@ teardown() {
 	started() { grep -q '"type":"stats"' "$out"; }
 	wait_for started || fail "no events: $(cat "$TEST_DIR/events.err")"
 
-	# busybox tail buffers all of a newline-free input in memory
-	run berth exec "$ID" sh -c 'head -c 100m /dev/zero | tail -n 1 >/dev/null'
+	# busybox tail buffers all of a newline-free input in memory. It reads
+	# /dev/zero itself: no other process may allocate while the kernel
+	# reaps it (a `head | tail` once made the OOM killer take the init
+	# too, as its second victim, when head's next page came first).
+	run berth exec "$ID" sh -c 'tail -n 1 </dev/zero >/dev/null'
 	[ "$status" -ne 0 ] || fail "allocating 100 MiB under a 32 MiB limit succeeded: $output"
 	oomed() { grep -q -F "{\"type\":\"oom\",\"id\":\"$ID\"}" "$out"; }
 	wait_for oomed || fail "no oom event: $(grep -v '"stats"' "$out")"
