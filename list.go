@@ -108,11 +108,14 @@ func listContainers(ctx *cli.Context) ([]containerState, error) {
 		}()
 	}
 	wg.Wait()
-	var states []containerState
+	states := make([]containerState, 0, len(ids))
 	for _, s := range loaded {
 		if s != nil {
 			states = append(states, *s)
 		}
+	}
+	if len(states) == 0 {
+		return nil, nil // -f json prints null then, as runc
 	}
 	return states, nil
 }
