@@ -194,8 +194,9 @@ for p in $go_pkgs; do
 	go_tests="$go_tests $rel:$bin"
 done
 
-# The suites' helpers, built here into the cache build_tool reads.
-tool_cache=$run/tools
+# The suites' helpers, built here into the cache build_tool reads (kept
+# with the other artifacts: each lane finds those of its source version).
+tool_cache=$cache/tools
 (
 	REPO_ROOT=$repo BERTH_TOOL_CACHE=$tool_cache
 	# shellcheck source=tests/integration/build-tool.bash
