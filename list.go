@@ -9,8 +9,6 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
-	"text/tabwriter"
-	"time"
 
 	"github.com/moby/sys/user"
 	"github.com/urfave/cli/v2"
@@ -38,8 +36,7 @@ var listCommand = &cli.Command{
 		if err != nil {
 			return err
 		}
-		// One buffer for the whole output: tabwriter writes each cell and
-		// each padding separately (12 writes per container).
+		// One buffer for the whole output, not a write per line.
 		out := bufio.NewWriterSize(os.Stdout, 64<<10)
 		if ctx.Bool("quiet") {
 			for _, s := range states {
@@ -49,15 +46,7 @@ var listCommand = &cli.Command{
 		}
 		switch f := ctx.String("format"); f {
 		case "table":
-			w := tabwriter.NewWriter(out, 12, 1, 3, ' ', 0)
-			fmt.Fprint(w, "ID\tPID\tSTATUS\tBUNDLE\tCREATED\tOWNER\n")
-			for _, s := range states {
-				fmt.Fprintf(w, "%s\t%d\t%s\t%s\t%s\t%s\n", s.ID, s.InitProcessPid, s.Status, s.Bundle, s.Created.Format(time.RFC3339Nano), s.Owner)
-			}
-			if err := w.Flush(); err != nil {
-				return err
-			}
-			return out.Flush()
+			return writeListTable(out, states)
 		case "json":
 			data, err := json.Marshal(states)
 			if err != nil {
@@ -97,7 +86,7 @@ func listContainers(ctx *cli.Context) ([]containerState, error) {
 		go func() {
 			defer wg.Done()
 			for i := w; i < len(ids); i += workers {
-				c, err := libcontainer.Load(root, ids[i])
+				c, err := libcontainer.LoadForStatus(root, ids[i])
 				if err != nil {
 					fmt.Fprintf(os.Stderr, "load container %s: %v\n", ids[i], err)
 					continue

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/unix"
 
 	"github.com/berth-runtime/berth/cgroups"
 )
@@ -43,6 +44,9 @@ type Container struct {
 	// release is, for run (CreateOptions.KeepLock), our end of the socket
 	// pair the init waits on instead of the exec fifo.
 	release *os.File
+	// statusCgroups is, from LoadForStatus, all it read of the cgroup paths
+	// (State.CgroupPaths is nil then).
+	statusCgroups *freezerPaths
 }
 
 // Load reads the container id from the state root. A state dir without a
@@ -115,7 +119,24 @@ func (c *Container) Terminal() bool {
 // cgroupManager rebuilds the container's cgroup manager from its state.
 func (c *Container) cgroupManager() (cgroups.Manager, error) {
 	cfg := cgroups.Config{ID: c.ID, Path: c.State.CgroupsPath, Systemd: c.State.Systemd, Rootless: c.State.Rootless}
-	return cgroups.Load(cfg, c.State.CgroupPaths)
+	return cgroups.Load(cfg, c.cgroupPaths())
+}
+
+// cgroupPaths are the container's cgroup dirs by controller; of one from
+// LoadForStatus, those that ask its freezer.
+func (c *Container) cgroupPaths() map[string]string {
+	if c.statusCgroups != nil {
+		return c.statusCgroups.paths()
+	}
+	return c.State.CgroupPaths
+}
+
+// v1FreezerDir is the container's v1 freezer cgroup, "" if it has none.
+func (c *Container) v1FreezerDir() string {
+	if c.statusCgroups != nil {
+		return c.statusCgroups.freezer
+	}
+	return c.State.CgroupPaths["freezer"]
 }
 
 // Status derives the status from the system, never from a file: a dead init
@@ -141,7 +162,7 @@ func (c *Container) Status() Status {
 	// a frozen cgroup. An init in any other state is not frozen, and `list`
 	// need not open freezer.state for each container. (The v2 freezer
 	// leaves frozen tasks in 'S', so there the cgroup is always asked.)
-	mayBeFrozen := st.State == 'D' || st.State == 'T' || st.State == 't' || c.State.CgroupPaths["freezer"] == ""
+	mayBeFrozen := st.State == 'D' || st.State == 'T' || st.State == 't' || c.v1FreezerDir() == ""
 	if mayBeFrozen && c.isPaused() {
 		return Paused
 	}
@@ -149,7 +170,8 @@ func (c *Container) Status() Status {
 	// an init that has not exec'd yet, and whose fifo is still there, is
 	// created.
 	if st.Comm == initComm {
-		if _, err := os.Lstat(filepath.Join(c.Dir, fifoName)); err == nil {
+		var fifo unix.Stat_t // not os.Lstat: no FileInfo to allocate per container of a list
+		if unix.Lstat(c.Dir+"/"+fifoName, &fifo) == nil {
 			return Created
 		}
 	}
@@ -157,7 +179,7 @@ func (c *Container) Status() Status {
 }
 
 func (c *Container) isPaused() bool {
-	if len(c.State.CgroupPaths) == 0 {
+	if len(c.cgroupPaths()) == 0 {
 		return false
 	}
 	m, err := c.cgroupManager()

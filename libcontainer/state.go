@@ -172,8 +172,8 @@ var errNoState = errors.New("no state file")
 
 // checkState refuses a state file that parses but cannot describe the
 // container in dir (say "{}"): treating it as a stopped container would
-// leave its init and cgroup behind.
-func checkState(dir string, st *State) error {
+// leave its init and cgroup behind. cgroups is the number of cgroup paths.
+func checkState(dir string, st *State, cgroups int) error {
 	switch {
 	case st.ID != filepath.Base(dir):
 		return fmt.Errorf("it is for container %q", st.ID)
@@ -181,7 +181,7 @@ func checkState(dir string, st *State) error {
 		return fmt.Errorf("init pid %d", st.InitPid)
 	case !st.Creating && (st.InitPid == 0 || st.InitStartTime == 0):
 		return errors.New("no init process recorded")
-	case len(st.CgroupPaths) == 0 && !st.Rootless:
+	case cgroups == 0 && !st.Rootless:
 		return errors.New("no cgroup recorded")
 	}
 	return nil
@@ -207,7 +207,7 @@ func loadState(dir string) (*State, error) {
 		return nil, err
 	}
 	if corrupt == nil {
-		corrupt = checkState(dir, &st)
+		corrupt = checkState(dir, &st, len(st.CgroupPaths))
 	}
 	if corrupt != nil {
 		return nil, &CorruptStateError{Path: path, Err: corrupt}

@@ -9,8 +9,8 @@ import (
 	"time"
 )
 
-// FuzzLoadState feeds arbitrary bytes as a state file to Load and to the
-// status derivation: nothing may panic, and a rejected file is reported
+// FuzzLoadState feeds arbitrary bytes as a state file to Load, LoadForStatus
+// and the status derivation: nothing may panic, and a rejected file is reported
 // in one line.
 func FuzzLoadState(f *testing.F) {
 	good, err := json.Marshal(&State{ID: "c", Bundle: "/b", Rootfs: "/b/rootfs", InitPid: 1, InitStartTime: 1,
@@ -38,6 +38,15 @@ func FuzzLoadState(f *testing.F) {
 				t.Fatalf("error is not one line: %q", msg)
 			}
 			return
+		}
+		// What Load reads, LoadForStatus (list) reads the same.
+		part, err := LoadForStatus(root, "c")
+		if err != nil {
+			t.Fatalf("Load read the file, LoadForStatus: %v", err)
+		}
+		if part.State.ID != c.State.ID || part.State.InitPid != c.State.InitPid || part.State.Bundle != c.State.Bundle ||
+			!part.State.Created.Equal(c.State.Created) || part.v1FreezerDir() != c.v1FreezerDir() {
+			t.Fatalf("LoadForStatus read %+v, Load %+v", part.State, c.State)
 		}
 		// Deriving the status reads /proc and the cgroup; it must cope
 		// with any pid and any path. (Cgroup paths from a fuzzed file are
