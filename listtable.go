@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 	"unicode/utf8"
@@ -75,9 +76,9 @@ func tabwriterControl(s string) bool {
 // writeListTabwriter is the table through text/tabwriter itself.
 func writeListTabwriter(out *bufio.Writer, rows [][len(listHeader)]string) error {
 	w := tabwriter.NewWriter(out, listMinWidth, 1, listPadding, ' ', 0)
-	fmt.Fprint(w, "ID\tPID\tSTATUS\tBUNDLE\tCREATED\tOWNER\n")
-	for _, r := range rows {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", r[0], r[1], r[2], r[3], r[4], r[5])
+	header := listHeader
+	for _, r := range append([][len(listHeader)]string{header}, rows...) {
+		fmt.Fprintln(w, strings.Join(r[:], "\t"))
 	}
 	if err := w.Flush(); err != nil {
 		return err

@@ -118,8 +118,11 @@ func (c *Container) Terminal() bool {
 
 // cgroupManager rebuilds the container's cgroup manager from its state.
 func (c *Container) cgroupManager() (cgroups.Manager, error) {
-	cfg := cgroups.Config{ID: c.ID, Path: c.State.CgroupsPath, Systemd: c.State.Systemd, Rootless: c.State.Rootless}
-	return cgroups.Load(cfg, c.cgroupPaths())
+	return cgroups.Load(c.cgroupConfig(), c.cgroupPaths())
+}
+
+func (c *Container) cgroupConfig() cgroups.Config {
+	return cgroups.Config{ID: c.ID, Path: c.State.CgroupsPath, Systemd: c.State.Systemd, Rootless: c.State.Rootless}
 }
 
 // cgroupPaths are the container's cgroup dirs by controller; of one from
@@ -179,10 +182,13 @@ func (c *Container) Status() Status {
 }
 
 func (c *Container) isPaused() bool {
-	if len(c.cgroupPaths()) == 0 {
+	// The paths once: of a Container from LoadForStatus (`list`, where a
+	// v2 host asks every container's cgroup) each call builds a map.
+	paths := c.cgroupPaths()
+	if len(paths) == 0 {
 		return false
 	}
-	m, err := c.cgroupManager()
+	m, err := cgroups.Load(c.cgroupConfig(), paths)
 	if err != nil {
 		return false
 	}
