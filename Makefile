@@ -56,14 +56,16 @@ run: deps build bundle
 unit: $(MUSL_DIR)/ok
 	$(GO) test -tags '$(GO_TAGS)' ./...
 	# The C init's path resolution (nsenter/inroot.c) has its own tests,
-	# and so have how the Go runtime starts (nsenter/goruntime.c) and the
+	# and so have how the Go runtime starts (nsenter/goruntime.c, goheap.c) and the
 	# split of mount options (nsenter/mountdata.c): with the system's libc,
 	# and with musl, which berth links.
 	for cc in "$(CC)" "musl-gcc -static -idirafter $(MUSL_DIR)/include"; do \
 		$$cc -Wall -Wextra -o nsenter/ctest/inroot_test nsenter/ctest/inroot_test.c nsenter/inroot.c && \
 		nsenter/ctest/inroot_test && \
-		$$cc -Wall -Wextra -pthread -Wl,--wrap=pthread_create -o nsenter/ctest/goruntime_test nsenter/ctest/goruntime_test.c nsenter/goruntime.c && \
+		$$cc -Wall -Wextra -pthread -Wl,--wrap=pthread_create -Wl,--wrap=mmap -o nsenter/ctest/goruntime_test nsenter/ctest/goruntime_test.c nsenter/goruntime.c nsenter/goheap.c && \
 		nsenter/ctest/goruntime_test && \
+		$$cc -Wall -Wextra -Wl,--wrap=mmap -o nsenter/ctest/goheap_test nsenter/ctest/goheap_test.c nsenter/goheap.c && \
+		nsenter/ctest/goheap_test && \
 		$$cc -Wall -Wextra -o nsenter/ctest/mountdata_test nsenter/ctest/mountdata_test.c nsenter/mountdata.c && \
 		nsenter/ctest/mountdata_test || exit 1; \
 	done

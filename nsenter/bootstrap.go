@@ -6,7 +6,7 @@ package nsenter
 
 /*
 #cgo CFLAGS: -Wall -Wextra -Wno-unused-parameter -O2
-#cgo LDFLAGS: -Wl,--wrap=pthread_create
+#cgo LDFLAGS: -Wl,--wrap=pthread_create -Wl,--wrap=mmap
 #include "bootstrap.h"
 extern int berth_closed_stdio;
 extern int berth_first_unopened_fd;

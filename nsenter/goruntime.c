@@ -41,6 +41,9 @@
  * limit back, before any package's init. Not when stdin, stdout or stderr
  * is closed: the runtime then opens /dev/null for it, and fails without.
  *
+ * The runtime's first thread is also when the heap's other huge page
+ * blocks are given up (goheap.c).
+ *
  * cgo starts every Go thread with pthread_create, which the link wraps
  * (bootstrap.go: -Wl,--wrap=pthread_create).
  */
@@ -54,6 +57,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "goheap.h"
 #include "goruntime.h"
 
 #define SYSMON_SLACK_NS 10000000UL
@@ -168,6 +172,7 @@ int __wrap_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 		// The main thread, creating sysmon; no other thread exists yet.
 		restore_caller_mask();
 		restore_caller_nofile();
+		go_heap_keep_touched_huge_page();
 		long v = syscall(SYS_prctl, PR_GET_TIMERSLACK, 0, 0, 0, 0);
 		caller_slack = v > 0 ? (unsigned long)v : 0;
 	}

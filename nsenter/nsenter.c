@@ -50,6 +50,7 @@
 #include <unistd.h>
 
 #include "bootstrap.h"
+#include "goheap.h"
 #include "goruntime.h"
 #include "plan.h"
 #include "planio.h"
@@ -606,6 +607,7 @@ __attribute__((constructor)) static void nsenter(void)
 #endif
 		go_runtime_start_with_one_p();
 		go_runtime_start_without_files(berth_closed_stdio);
+		go_heap_in_huge_page();
 		return;
 	}
 	initpipe = atoi(env);
