@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/berth-runtime/berth/libcontainer"
+	"github.com/berth-runtime/berth/nsenter"
 )
 
 var listCommand = &cli.Command{
@@ -71,6 +72,11 @@ func listContainers(ctx *cli.Context) ([]containerState, error) {
 	ids, err := libcontainer.List(root)
 	if err != nil {
 		return nil, err
+	}
+	// The heap grows by a few KB per container, in small pages a fault
+	// each beyond the one huge page the CLI starts with.
+	if len(ids) >= 100 {
+		nsenter.HeapInHugePages()
 	}
 	// Each container costs a few file reads (state.json, /proc/<pid>/stat,
 	// the freezer): with many containers, read them on every CPU.

@@ -2,6 +2,7 @@ package nsenter
 
 import (
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
@@ -102,4 +103,46 @@ func TestGoHeapStartsInOneHugePage(t *testing.T) {
 	if err == nil && !strings.Contains(string(b), "[never]") {
 		t.Logf("THP %s: the heap's block holds %d kB in huge pages", strings.TrimSpace(string(b)), hg.anonHugeKB)
 	}
+}
+
+// After HeapInHugePages (`list` of many containers), where the start got
+// its huge page, the heap is advised MADV_HUGEPAGE wherever it grows: each
+// mapping that holds objects allocated after the call, in chunks the
+// runtime maps after it. In a child process: the call changes the process
+// for good.
+func TestHeapInHugePages(t *testing.T) {
+	if os.Getenv("BERTH_TEST_HEAP_CHILD") == "" {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestHeapInHugePages$", "-test.v")
+		cmd.Env = append(os.Environ(), "BERTH_TEST_HEAP_CHILD=1")
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "--- PASS: TestHeapInHugePages") {
+			t.Fatalf("the child test failed: %v\n%s", err, out)
+		}
+		return
+	}
+	var start smapsArea
+	args := uintptr(unsafe.Pointer(unsafe.SliceData(os.Args)))
+	for _, a := range readSmaps(t) {
+		if a.start <= args && args < a.end {
+			start = a
+		}
+	}
+	thp := start.anonHugeKB > 0
+	HeapInHugePages()
+	// 16 MiB of small objects: the heap must map new chunks.
+	keep := make([]*[48]byte, 0, 1<<18)
+	for i := 0; i < 1<<18; i++ {
+		keep = append(keep, new([48]byte))
+	}
+	areas := readSmaps(t)
+	for i := 0; i < len(keep); i += 4096 {
+		p := uintptr(unsafe.Pointer(keep[i]))
+		for _, a := range areas {
+			if a.start <= p && p < a.end && a.has("hg") != thp {
+				t.Fatalf("object %d at %x: its mapping %x-%x has flags %v; THP at the start: %v",
+					i, p, a.start, a.end, a.flags, thp)
+			}
+		}
+	}
+	t.Logf("THP at the start: %v", thp)
 }

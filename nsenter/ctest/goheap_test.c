@@ -29,6 +29,7 @@ static void expect(const char *what, long got, long want)
 }
 
 struct area {
+	uintptr_t start, end;
 	int hg, nh;
 	long anon_huge_kb;
 };
@@ -36,7 +37,7 @@ struct area {
 // area_of reads the VmFlags and AnonHugePages of the mapping holding addr.
 static struct area area_of(uintptr_t addr)
 {
-	struct area a = {0, 0, -1};
+	struct area a = {0, 0, 0, 0, -1};
 	char line[512];
 	int in = 0;
 	FILE *f = fopen("/proc/self/smaps", "r");
@@ -51,6 +52,10 @@ static struct area area_of(uintptr_t addr)
 		// Only a mapping's first line starts with "<hex>-<hex> ".
 		if (sscanf(line, "%lx-%lx %c", &lo, &hi, &c) == 3) {
 			in = lo <= addr && addr < hi;
+			if (in) {
+				a.start = lo;
+				a.end = hi;
+			}
 			continue;
 		}
 		if (!in)
@@ -138,6 +143,34 @@ int main(void)
 	struct area t = area_of((uintptr_t)third);
 	expect("a chunk mapped later, hg", t.hg, 0);
 	expect("a chunk mapped later, nh", t.nh, 0);
+
+	// The heap spills into the lower block in small pages; then a command
+	// asks for the whole heap in huge pages.
+	for (int i = 0; i < 40; i++)
+		heap[i * 3 * 4096] = 1;
+	expect("the lower block before, in huge pages (kB)", area_of((uintptr_t)heap).anon_huge_kb, 0);
+	go_heap_all_in_huge_pages();
+	char *fourth = heap_like_chunk();
+	lower = area_of((uintptr_t)heap);
+	if (huge == 2048) {
+		expect("the lower block after, hg", lower.hg, 1);
+		expect("the lower block after, nh", lower.nh, 0);
+		// One mapping again, the chunk, both blocks in huge pages.
+		expect("the heap chunk's mapping, one again", lower.end - lower.start, 4 * MiB);
+		expect("the heap chunk after, collapsed (kB)", lower.anon_huge_kb, 4096);
+		for (int i = 0; i < 40; i++)
+			expect("a byte written before the collapse", heap[i * 3 * 4096], 1);
+		expect("the chunk mapped before the call, hg", area_of((uintptr_t)second).hg, 1);
+		expect("the chunk mapped after the call, hg", area_of((uintptr_t)fourth).hg, 1);
+	} else {
+		// No huge page at the start: THP is off, nothing is asked.
+		expect("the lower block after, with THP off, hg", lower.hg, 0);
+		expect("the chunk mapped after the call, with THP off, hg", area_of((uintptr_t)fourth).hg, 0);
+	}
+	// A mapping of another kind stays as it is, even then.
+	char *last = mmap(NULL, 4 * MiB, PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
+	expect("a mapping not fixed, after the call, hg", area_of((uintptr_t)last).hg, 0);
+	(void)before;
 
 	if (failures > 0)
 		return 1;
