@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -60,7 +61,15 @@ func measure(c *exec.Cmd) (sample, error) {
 	}
 	ru := c.ProcessState.SysUsage().(*syscall.Rusage)
 	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	return sample{Wall: wall, CPU: cpu, MaxRSSKiB: ru.Maxrss}, nil
+	// Go starts a command with vfork: until its exec the child shares our
+	// memory, and the exec records our peak RSS as the child's. A peak no
+	// higher than ours is then ours, not the runtime's: unknown (0).
+	rss := ru.Maxrss
+	var self syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &self) != nil || rss <= self.Maxrss {
+		rss = 0
+	}
+	return sample{Wall: wall, CPU: cpu, MaxRSSKiB: rss}, nil
 }
 
 // stats summarises samples of one case and runtime.
@@ -69,26 +78,33 @@ type stats struct {
 	WallMedianMs, WallMinMs float64
 	WallMaxMs, CPUMedianMs  float64
 	CPUMinMs, CPUMaxMs      float64
-	MaxRSSMedianKiB         int64
+	MaxRSSMedianKiB         int64   // 0: not known (see measure)
 	PerSecond               float64 `json:",omitempty"`
 }
 
 func summarize(ss []sample) stats {
 	walls := make([]float64, len(ss))
 	cpus := make([]float64, len(ss))
-	rss := make([]int64, len(ss))
+	var rss []int64 // the known ones
 	for i, s := range ss {
 		walls[i] = float64(s.Wall.Microseconds()) / 1000
 		cpus[i] = float64(s.CPU.Microseconds()) / 1000
-		rss[i] = s.MaxRSSKiB
+		if s.MaxRSSKiB > 0 {
+			rss = append(rss, s.MaxRSSKiB)
+		}
 	}
 	sort.Float64s(walls)
 	sort.Float64s(cpus)
 	sort.Slice(rss, func(i, j int) bool { return rss[i] < rss[j] })
-	return stats{
+	st := stats{
 		Runs: len(ss), WallMedianMs: median(walls), WallMinMs: walls[0], WallMaxMs: walls[len(walls)-1],
-		CPUMedianMs: median(cpus), CPUMinMs: cpus[0], CPUMaxMs: cpus[len(cpus)-1], MaxRSSMedianKiB: rss[len(rss)/2],
+		CPUMedianMs: median(cpus), CPUMinMs: cpus[0], CPUMaxMs: cpus[len(cpus)-1],
 	}
+	// A median only if most samples know it (see measure).
+	if len(rss) > len(ss)/2 {
+		st.MaxRSSMedianKiB = rss[len(rss)/2]
+	}
+	return st
 }
 
 func median(v []float64) float64 {
@@ -365,7 +381,11 @@ func (b *bench) print() {
 				fmt.Printf("%-34s %-9s %10.1f/s %35.2fms\n", name, r.Name, s.PerSecond, s.CPUMedianMs)
 				continue
 			}
-			fmt.Printf("%-34s %-9s %8.2fms %8.2fms %8.2fms %8.2fms %9d\n", name, r.Name, s.WallMedianMs, s.WallMinMs, s.WallMaxMs, s.CPUMedianMs, s.MaxRSSMedianKiB)
+			rss := "-" // not known: at most the bench's own (see measure)
+			if s.MaxRSSMedianKiB > 0 {
+				rss = strconv.FormatInt(s.MaxRSSMedianKiB, 10)
+			}
+			fmt.Printf("%-34s %-9s %8.2fms %8.2fms %8.2fms %8.2fms %9s\n", name, r.Name, s.WallMedianMs, s.WallMinMs, s.WallMaxMs, s.CPUMedianMs, rss)
 		}
 	}
 	// berth against every other runtime, one column each
