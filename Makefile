@@ -56,9 +56,9 @@ run: deps build bundle
 unit: $(MUSL_DIR)/ok
 	$(GO) test -tags '$(GO_TAGS)' ./...
 	# The C init's path resolution (nsenter/inroot.c) has its own tests,
-	# and so have how the Go runtime starts (nsenter/goruntime.c, goheap.c) and the
-	# split of mount options (nsenter/mountdata.c): with the system's libc,
-	# and with musl, which berth links.
+	# and so have how the Go runtime starts (nsenter/goruntime.c), its heap
+	# (goheap.c) and the split of mount options (nsenter/mountdata.c):
+	# with the system's libc, and with musl, which berth links.
 	for cc in "$(CC)" "musl-gcc -static -idirafter $(MUSL_DIR)/include"; do \
 		$$cc -Wall -Wextra -o nsenter/ctest/inroot_test nsenter/ctest/inroot_test.c nsenter/inroot.c && \
 		nsenter/ctest/inroot_test && \

@@ -73,8 +73,9 @@ func listContainers(ctx *cli.Context) ([]containerState, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The heap grows by a few KB per container, in small pages a fault
-	// each beyond the one huge page the CLI starts with.
+	// The heap grows by a few KB per container: from a few hundred on it
+	// outgrows the one huge page the CLI starts with, and each small page
+	// past it is a page fault.
 	if len(ids) >= 100 {
 		nsenter.HeapInHugePages()
 	}
