@@ -19,9 +19,10 @@
  * runtime's first pthread_create (goruntime.c), once the runtime's own start
  * has touched its block, every block of the chunk without a huge page is
  * advised MADV_NOHUGEPAGE. Peak RSS: one huge page instead of ~0.7 MiB of
- * small pages (two in ~1 run in 8, where the start itself spills over). With THP "never" nothing changes; with THP "madvise" (Debian's
- * default) the kernel may compact memory to find the page, as for any
- * program that asks.
+ * small pages (two in ~1 run in 8, where the start itself spills over).
+ * With THP "never" nothing changes; with THP "madvise" (Debian's default)
+ * the kernel may compact memory to find the page, as for any program that
+ * asks.
  *
  * A command whose heap grows with its input (`list` of many containers)
  * asks for the whole heap in huge pages (go_heap_all_in_huge_pages, from

@@ -14,9 +14,11 @@ void go_heap_in_huge_page(void);
 // runtime's first pthread_create, after the runtime's start touched the heap.
 void go_heap_keep_touched_huge_page(void);
 
-// go_heap_all_in_huge_pages advises the first chunk MADV_HUGEPAGE again,
-// whole, and every heap chunk the runtime maps from now on (goheap.c). Go
-// calls it (HeapInHugePages) when a command's heap grows with its input.
+// go_heap_all_in_huge_pages advises every heap chunk mapped so far
+// MADV_HUGEPAGE, collapses the blocks already in small pages, and advises
+// every chunk the runtime maps from now on; nothing where the start got no
+// huge page (goheap.c). Go calls it (HeapInHugePages) when a command's heap
+// grows with its input.
 void go_heap_all_in_huge_pages(void);
 
 // go_heap_is_chunk: a mapping the way the runtime maps its heap, of whole

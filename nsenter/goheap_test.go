@@ -49,6 +49,16 @@ func readSmaps(t *testing.T) []smapsArea {
 	return areas
 }
 
+// areaOf is the mapping of areas that holds addr (zero if none does).
+func areaOf(areas []smapsArea, addr uintptr) smapsArea {
+	for _, a := range areas {
+		if a.start <= addr && addr < a.end {
+			return a
+		}
+	}
+	return smapsArea{}
+}
+
 func (a smapsArea) has(flag string) bool {
 	for _, f := range a.flags {
 		if f == flag {
@@ -70,13 +80,9 @@ func TestGoHeapStartsInOneHugePage(t *testing.T) {
 	const block, chunkSize = 2 << 20, 4 << 20
 	chunk := args &^ (chunkSize - 1)
 	huge := 0
+	areas := readSmaps(t)
 	for b := chunk; b < chunk+chunkSize; b += block {
-		var a smapsArea
-		for _, m := range readSmaps(t) {
-			if m.start <= b && b < m.end {
-				a = m
-			}
-		}
+		a := areaOf(areas, b)
 		switch {
 		case a.end == 0:
 			t.Fatalf("block %x of the heap chunk is not mapped", b)
@@ -115,16 +121,10 @@ func TestHeapInHugePages(t *testing.T) {
 		}
 		return
 	}
-	var start smapsArea
 	args := uintptr(unsafe.Pointer(unsafe.SliceData(os.Args)))
-	for _, a := range readSmaps(t) {
-		if a.start <= args && args < a.end {
-			start = a
-		}
-	}
-	thp := start.anonHugeKB > 0
+	thp := areaOf(readSmaps(t), args).anonHugeKB > 0
 	HeapInHugePages()
-	// 16 MiB of small objects: the heap must map new chunks.
+	// 12 MiB of small objects: the heap must map new chunks.
 	keep := make([]*[48]byte, 0, 1<<18)
 	for i := 0; i < 1<<18; i++ {
 		keep = append(keep, new([48]byte))
@@ -132,11 +132,9 @@ func TestHeapInHugePages(t *testing.T) {
 	areas := readSmaps(t)
 	for i := 0; i < len(keep); i += 4096 {
 		p := uintptr(unsafe.Pointer(keep[i]))
-		for _, a := range areas {
-			if a.start <= p && p < a.end && a.has("hg") != thp {
-				t.Fatalf("object %d at %x: its mapping %x-%x has flags %v; THP at the start: %v",
-					i, p, a.start, a.end, a.flags, thp)
-			}
+		if a := areaOf(areas, p); a.has("hg") != thp {
+			t.Fatalf("object %d at %x: its mapping %x-%x has flags %v; THP at the start: %v",
+				i, p, a.start, a.end, a.flags, thp)
 		}
 	}
 	t.Logf("THP at the start: %v", thp)
